@@ -1,0 +1,242 @@
+// Package exporter writes the consolidated picture as workbooks and CSV:
+// the CST workbook, one council workbook per comune, and the detail CSV.
+// It knows nothing of input formats.
+package exporter
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"consolida/funding"
+)
+
+// Meta describes a run for the headings of the outputs.
+type Meta struct {
+	Mese      string    // "2026-11"
+	Generated time.Time // when the outputs were made
+	Scope     string    // "provincia LC", "membri da membri.csv", "" for all
+}
+
+var mesi = []string{"gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio",
+	"agosto", "settembre", "ottobre", "novembre", "dicembre"}
+
+// MeseLabel is "novembre 2026" for "2026-11".
+func (m Meta) MeseLabel() string {
+	t, err := time.Parse("2006-01", m.Mese)
+	if err != nil {
+		return m.Mese
+	}
+	return mesi[t.Month()-1] + " " + t.Format("2006")
+}
+
+// styles shared by a workbook.
+type styles struct {
+	header, text, bold, wrap, money, moneyBold, totalLabel, date, int, title, subtitle, note, muted, mutedMoney int
+}
+
+const euroFmt = `#,##0.00\ "€";\-#,##0.00\ "€"`
+
+func newStyles(f *excelize.File) (*styles, error) {
+	s := &styles{}
+	border := []excelize.Border{{Type: "bottom", Color: "808080", Style: 1}}
+	top := []excelize.Border{{Type: "top", Color: "000000", Style: 1}, {Type: "bottom", Color: "000000", Style: 6}}
+	fmtEuro := euroFmt
+	fmtDate := "dd/mm/yyyy"
+	fmtInt := "#,##0"
+	defs := []struct {
+		dst *int
+		st  *excelize.Style
+	}{
+		{&s.header, &excelize.Style{
+			Font:      &excelize.Font{Bold: true, Color: "FFFFFF"},
+			Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"1F4E79"}},
+			Alignment: &excelize.Alignment{WrapText: true, Vertical: "center", Horizontal: "center"},
+			Border:    border,
+		}},
+		{&s.text, &excelize.Style{Alignment: &excelize.Alignment{Vertical: "top"}}},
+		{&s.bold, &excelize.Style{Font: &excelize.Font{Bold: true}}},
+		{&s.wrap, &excelize.Style{Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}}},
+		{&s.money, &excelize.Style{CustomNumFmt: &fmtEuro, Alignment: &excelize.Alignment{Vertical: "top"}}},
+		{&s.moneyBold, &excelize.Style{CustomNumFmt: &fmtEuro, Font: &excelize.Font{Bold: true}, Border: top}},
+		{&s.totalLabel, &excelize.Style{Font: &excelize.Font{Bold: true}, Border: top}},
+		{&s.date, &excelize.Style{CustomNumFmt: &fmtDate, Alignment: &excelize.Alignment{Vertical: "top", Horizontal: "center"}}},
+		{&s.int, &excelize.Style{CustomNumFmt: &fmtInt, Alignment: &excelize.Alignment{Vertical: "top"}}},
+		{&s.title, &excelize.Style{Font: &excelize.Font{Bold: true, Size: 14, Color: "1F4E79"}}},
+		{&s.subtitle, &excelize.Style{Font: &excelize.Font{Size: 11, Color: "404040"}}},
+		{&s.note, &excelize.Style{Font: &excelize.Font{Italic: true, Size: 9, Color: "595959"}, Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}}},
+		{&s.muted, &excelize.Style{Font: &excelize.Font{Color: "7F7F7F"}, Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}}},
+		{&s.mutedMoney, &excelize.Style{CustomNumFmt: &fmtEuro, Font: &excelize.Font{Color: "7F7F7F", Strike: true}, Alignment: &excelize.Alignment{Vertical: "top"}}},
+	}
+	for _, d := range defs {
+		id, err := f.NewStyle(d.st)
+		if err != nil {
+			return nil, err
+		}
+		*d.dst = id
+	}
+	return s, nil
+}
+
+// page describes the print setup of a sheet.
+type page struct {
+	landscape  bool
+	titleRows  string // rows repeated on each printed page, e.g. "$1:$1"
+	header     string // printed page header
+	autoFilter string // range, e.g. "A1:N120"
+}
+
+// setupSheet applies print settings; it must run before the sheet is
+// streamed (the stream writer keeps them, it does not take later ones).
+func setupSheet(f *excelize.File, name string, p page) error {
+	orient := "portrait"
+	if p.landscape {
+		orient = "landscape"
+	}
+	a4, one, zero := 9, 1, 0
+	if err := f.SetPageLayout(name, &excelize.PageLayoutOptions{Size: &a4, Orientation: &orient, FitToWidth: &one, FitToHeight: &zero}); err != nil {
+		return err
+	}
+	fit := true
+	if err := f.SetSheetProps(name, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
+		return err
+	}
+	m, mt := 0.5, 0.75
+	if err := f.SetPageMargins(name, &excelize.PageLayoutMarginsOptions{Left: &m, Right: &m, Top: &mt, Bottom: &mt}); err != nil {
+		return err
+	}
+	if err := f.SetHeaderFooter(name, &excelize.HeaderFooterOptions{
+		OddHeader: "&L&8" + escapeHF(p.header),
+		OddFooter: "&L&8consolida&R&8Pagina &P di &N",
+	}); err != nil {
+		return err
+	}
+	if p.titleRows != "" {
+		if err := f.SetDefinedName(&excelize.DefinedName{
+			Name: "_xlnm.Print_Titles", RefersTo: quoteSheet(name) + "!" + p.titleRows, Scope: name,
+		}); err != nil {
+			return err
+		}
+	}
+	if p.autoFilter != "" {
+		if err := f.AutoFilter(name, p.autoFilter, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// escapeHF escapes '&' for header/footer codes.
+func escapeHF(s string) string { return strings.ReplaceAll(s, "&", "&&") }
+
+func quoteSheet(name string) string { return "'" + strings.ReplaceAll(name, "'", "''") + "'" }
+
+// cell builds a styled cell.
+func cell(style int, v any) excelize.Cell { return excelize.Cell{StyleID: style, Value: v} }
+
+// moneyCell writes cents as a euro number.
+func moneyCell(style int, a funding.Amount) excelize.Cell {
+	return excelize.Cell{StyleID: style, Value: a.Euro()}
+}
+
+// dateCell writes a date as a real date, or an empty cell.
+func dateCell(style int, d funding.Date) excelize.Cell {
+	if d == 0 {
+		return excelize.Cell{StyleID: style}
+	}
+	return excelize.Cell{StyleID: style, Value: d.Time()}
+}
+
+// sumFormula is a SUM with its computed value, so that readers that do not
+// recalculate still see the number.
+func sumFormula(style int, rng string, value funding.Amount) excelize.Cell {
+	return excelize.Cell{StyleID: style, Formula: "SUM(" + rng + ")", Value: value.Euro()}
+}
+
+func colRef(col, row int) string {
+	ref, _ := excelize.CoordinatesToCellName(col, row)
+	return ref
+}
+
+func colLetter(col int) string {
+	s, _ := excelize.ColumnNumberToName(col)
+	return s
+}
+
+// saveAtomic writes the workbook to a temporary file beside path, checks
+// every error, and renames it into place: a failed run never leaves a
+// half-written file where a good one was.
+func saveAtomic(f *excelize.File, path string) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, ".consolida-*.tmp")
+	if err != nil {
+		return err
+	}
+	name := tmp.Name()
+	defer os.Remove(name) // no-op after the rename
+	if _, err := f.WriteTo(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(name, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(name, path)
+}
+
+// SafeFileName turns a comune name into a file name valid on Windows and
+// Linux: ASCII letters, digits, '-', '_' only.
+func SafeFileName(s string) string {
+	s = funding.CleanSpaces(s)
+	var b strings.Builder
+	folded := []rune(funding.FoldAccents(s))
+	prevSep := false
+	for _, r := range folded {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+			prevSep = false
+		case r == '/' || r == '-':
+			if !prevSep && b.Len() > 0 {
+				b.WriteByte('-')
+				prevSep = true
+			}
+		default:
+			if !prevSep && b.Len() > 0 {
+				b.WriteByte('_')
+				prevSep = true
+			}
+		}
+	}
+	out := strings.Trim(b.String(), "_-")
+	if out == "" {
+		out = "comune"
+	}
+	if len(out) > 80 {
+		out = out[:80]
+	}
+	return out
+}
+
+func fmtInt(n int) string {
+	s := fmt.Sprintf("%d", n)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte('.')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}

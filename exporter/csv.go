@@ -1,0 +1,97 @@
+package exporter
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/gocarina/gocsv"
+
+	"consolida/funding"
+)
+
+// DettaglioCSV is one line of dettaglio_<mese>.csv (the output contract).
+type DettaglioCSV struct {
+	CodISTAT          string `csv:"cod_istat"`
+	Comune            string `csv:"comune"`
+	Provincia         string `csv:"provincia"`
+	CodiceIPA         string `csv:"codice_ipa"`
+	Misura            string `csv:"misura"`
+	MisuraLabel       string `csv:"misura_label"`
+	Avviso            string `csv:"avviso"`
+	CUP               string `csv:"cup"`
+	Decreto           string `csv:"decreto"`
+	DataFinanziamento string `csv:"data_finanziamento"`
+	Stato             string `csv:"stato"`
+	DataStato         string `csv:"data_stato"`
+	Importo           string `csv:"importo"`
+	Fonte             string `csv:"fonte"`
+}
+
+// Neutralize defuses text that a spreadsheet would run as a formula
+// (starting with = + - @, or a tab or carriage return) by prefixing a '.
+func Neutralize(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return "'" + s
+	}
+	return s
+}
+
+// DettaglioRows builds the CSV lines of the reported candidature.
+func DettaglioRows(res *funding.Result) []*DettaglioCSV {
+	rows := make([]*DettaglioCSV, 0, len(res.Candidature))
+	n := Neutralize
+	for _, c := range res.Candidature {
+		w := c.Winner
+		rows = append(rows, &DettaglioCSV{
+			CodISTAT: n(c.Comune.ISTAT), Comune: n(c.Comune.Name), Provincia: n(c.Comune.Provincia),
+			CodiceIPA: n(w.IPA), Misura: c.Measure.ID, MisuraLabel: n(c.Measure.Label), Avviso: n(w.Avviso),
+			CUP: n(w.CUP), Decreto: n(w.Decreto), DataFinanziamento: w.DataFin.ISO(), Stato: w.Status.Code(),
+			DataStato: w.DataStato.ISO(), Importo: w.Amount.Dot(), Fonte: n(w.Pos.Fonte()),
+		})
+	}
+	return rows
+}
+
+// WriteCSV writes dettaglio_<mese>.csv: UTF-8, comma-separated, importo
+// with a dot and two decimals. Written to a temporary file, then renamed.
+func WriteCSV(path string, res *funding.Result) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".consolida-*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name()) // no-op after the rename
+	bw := bufio.NewWriterSize(f, 1<<16)
+	rows := DettaglioRows(res)
+	if len(rows) == 0 {
+		// gocsv writes nothing for no rows; the header is still due
+		_, err = bw.WriteString(strings.Join(CSVHeader, ",") + "\n")
+	} else {
+		err = gocsv.Marshal(rows, bw)
+	}
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(f.Name(), 0o644)
+	}
+	if err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
+
+// CSVHeader is the header line of the detail CSV.
+var CSVHeader = []string{"cod_istat", "comune", "provincia", "codice_ipa", "misura", "misura_label", "avviso", "cup",
+	"decreto", "data_finanziamento", "stato", "data_stato", "importo", "fonte"}

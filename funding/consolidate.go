@@ -1,0 +1,701 @@
+package funding
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
+)
+
+// Tally is a count of rows and the sum of their amounts.
+type Tally struct {
+	Rows   int
+	Amount Amount
+}
+
+// Add counts one row.
+func (t *Tally) Add(a Amount) {
+	t.Rows++
+	t.Amount += a
+}
+
+// Plus returns the sum of two tallies.
+func (t Tally) Plus(o Tally) Tally { return Tally{t.Rows + o.Rows, t.Amount + o.Amount} }
+
+// Source is one input file as the importer read it.
+type Source struct {
+	Name     string // as shown in Fonte
+	Path     string
+	SHA256   string
+	Size     int64
+	Format   string // "CSV (UTF-8, separatore ',')", "XLSX"...
+	Skipped  string // why nothing was read: not a funding list, unreadable...
+	Notes    []string
+	Read     Tally // data rows read, with the sum of the amounts that could be read
+	RefDate  Date  // newest date in the file (set by Consolidate)
+	Outcomes Outcomes
+}
+
+// Outcomes splits the rows of a source (or of the whole run) by what
+// happened to them. Read = Consolidated + Duplicates + AltriEnti +
+// FuoriSelezione + Rejected, for rows and for euros.
+type Outcomes struct {
+	Consolidated   Tally // the row that stands for its candidatura
+	Duplicates     Tally // another row of the same candidatura
+	AltriEnti      Tally // money of another body, not of a comune
+	FuoriSelezione Tally // a comune outside --provincia/--membri
+	Rejected       Tally // rejected with a reason
+}
+
+// Total is the sum of all outcomes.
+func (o Outcomes) Total() Tally {
+	return o.Consolidated.Plus(o.Duplicates).Plus(o.AltriEnti).Plus(o.FuoriSelezione).Plus(o.Rejected)
+}
+
+func (o *Outcomes) add(k Outcome, a Amount) {
+	switch k {
+	case OutConsolidated:
+		o.Consolidated.Add(a)
+	case OutDuplicate:
+		o.Duplicates.Add(a)
+	case OutAltriEnti:
+		o.AltriEnti.Add(a)
+	case OutFuoriSelezione:
+		o.FuoriSelezione.Add(a)
+	default:
+		o.Rejected.Add(a)
+	}
+}
+
+// Outcome of one row.
+type Outcome uint8
+
+// The outcomes of a row.
+const (
+	OutRejected Outcome = iota
+	OutConsolidated
+	OutDuplicate
+	OutAltriEnti
+	OutFuoriSelezione
+)
+
+// Selection restricts the comuni reported. Empty means every comune.
+type Selection struct {
+	Provinces []string // sigle
+	Members   []Member
+}
+
+// Member is one line of a --membri file: an ISTAT code or a name.
+type Member struct {
+	Pos  Pos
+	Text string
+}
+
+// Input is everything Consolidate needs.
+type Input struct {
+	Catalog   *Catalog
+	Registry  *Registry // may already hold observations from the ISTAT list
+	Records   []Record
+	Anomalies []Anomaly
+	Sources   []Source
+	Selection Selection
+}
+
+// Candidatura is one application for funding, after de-duplication: the
+// newest of its rows (Winner) and every row that told of it.
+type Candidatura struct {
+	Comune  *Comune
+	Measure Measure
+	Winner  *Record
+	Rows    []int32 // indices into Result.Records, winner included
+	others  string
+}
+
+// Amount counted in totals: the winner's amount if its status is funded.
+func (c *Candidatura) Funded() Amount {
+	if c.Winner.Status.Funded() {
+		return c.Winner.Amount
+	}
+	return 0
+}
+
+// ComuneTotals are the funded amounts of a comune per measure (catalog
+// order), and the part of them already paid (E).
+type ComuneTotals struct {
+	Comune  *Comune
+	Funded  []Amount
+	Erogato []Amount
+	Total   Amount
+}
+
+// MeasureStats summarise one measure over the reported comuni.
+type MeasureStats struct {
+	Measure        Measure
+	Comuni         int // comuni with at least one funded candidatura
+	Candidature    int // funded candidature
+	Funded         Amount
+	Erogato        Amount
+	Rinunce        int
+	RinunceAmount  Amount
+	Revoche        int
+	RevocheAmount  Amount
+}
+
+// Conservation is the check that nothing was lost or counted twice.
+type Conservation struct {
+	Read     Tally
+	Outcomes Outcomes
+	OK       bool
+	Problems []string // Italian, one per source that does not add up
+}
+
+// Result is the consolidated picture.
+type Result struct {
+	Catalog      *Catalog
+	Registry     *Registry
+	Records      []Record
+	Outcome      []Outcome // per record
+	Sources      []Source
+	Anomalies    []Anomaly
+	Comuni       []*ComuneTotals // reported comuni, by name
+	Candidature  []*Candidatura  // reported candidature, by comune, measure, date
+	Measures     []MeasureStats
+	GrandTotal   []Amount // per measure, over reported comuni
+	Total        Amount
+	Conservation Conservation
+}
+
+// Consolidate resolves comuni, de-duplicates candidature, keeps the newest
+// status of each, adds up the money and checks conservation.
+func Consolidate(in Input) *Result {
+	res := &Result{
+		Catalog:   in.Catalog,
+		Registry:  in.Registry,
+		Records:   in.Records,
+		Sources:   in.Sources,
+		Anomalies: in.Anomalies,
+		Outcome:   make([]Outcome, len(in.Records)),
+	}
+	if res.Registry == nil {
+		res.Registry = NewRegistry()
+	}
+	recs := res.Records
+	for i := range res.Sources {
+		res.Sources[i].RefDate = 0
+	}
+	for i := range recs {
+		r := &recs[i]
+		if fi := int(r.FileIdx); fi >= 0 && fi < len(res.Sources) {
+			for _, d := range []Date{r.DataStato, r.DataFin} {
+				if d > res.Sources[fi].RefDate {
+					res.Sources[fi].RefDate = d
+				}
+			}
+		}
+	}
+	res.learnComuni()
+	res.resolveComuni()
+	selected := res.selection(in.Selection)
+	groups := res.group()
+	res.pickWinners(groups, selected)
+	res.total(selected)
+	res.checkConservation()
+	sortAnomalies(res.Anomalies)
+	return res
+}
+
+func (res *Result) refDate(r *Record) Date {
+	if fi := int(r.FileIdx); fi >= 0 && fi < len(res.Sources) {
+		return res.Sources[fi].RefDate
+	}
+	return 0
+}
+
+// learnComuni teaches the registry every comune the rows name with a code.
+func (res *Result) learnComuni() {
+	for i := range res.Records {
+		r := &res.Records[i]
+		own := r.Owner != OwnerAltro
+		name := r.Comune
+		if own && name == "" && r.Ente != "" {
+			name = ComuneName(r.Ente)
+		}
+		prov := r.Provincia
+		if len(prov) != 2 {
+			prov = res.Registry.ProvinceSigla(prov)
+		}
+		hasCode := r.ISTAT != "" || (own && (r.Catastale != "" || r.IPA != ""))
+		if !hasCode || name == "" || r.Owner == OwnerIfNamed {
+			continue
+		}
+		res.Registry.Observe(Observation{
+			ISTAT: r.ISTAT, Name: name, Provincia: prov, CodProvincia: r.CodProvincia,
+			Regione: r.Regione, IPA: r.IPA, Catastale: r.Catastale,
+			Own: r.Owner == OwnerComune, Date: res.refDate(r),
+		})
+	}
+	res.Registry.Build()
+}
+
+func (res *Result) reject(r *Record, field, value, reason, suggestion string, err error) {
+	r.Rejected = true
+	res.Anomalies = append(res.Anomalies, Anomaly{
+		Pos: r.Pos, Field: field, Value: value, Reason: reason, Suggestion: suggestion, Rejected: true, Err: err,
+	})
+}
+
+// resolveComuni finds the comune of every row that is a comune's.
+func (res *Result) resolveComuni() {
+	reg := res.Registry
+	for i := range res.Records {
+		r := &res.Records[i]
+		r.ComuneID = -1
+		if r.Rejected || r.Owner == OwnerAltro {
+			continue
+		}
+		name := r.Comune
+		if name == "" {
+			name = ComuneName(r.Ente)
+		}
+		q := Query{ISTAT: r.ISTAT, Catastale: r.Catastale, Name: name, Provincia: r.Provincia}
+		if r.Owner == OwnerComune {
+			q.IPA = r.IPA
+		}
+		c, err := reg.Resolve(q)
+		if r.Owner == OwnerIfNamed {
+			if err == nil && reg.HasName(c, ComuneName(r.Ente)) {
+				r.Owner = OwnerComune
+			} else {
+				r.Owner = OwnerAltro
+				continue
+			}
+		}
+		if err != nil {
+			field, value := "comune", name
+			if value == "" && r.ISTAT != "" {
+				field, value = "cod_istat", r.ISTAT
+			}
+			reason, sugg := describeLookup(err, name, r.ISTAT)
+			res.reject(r, field, value, reason, sugg, err)
+			continue
+		}
+		r.ComuneID = c.ID
+	}
+}
+
+// describeLookup turns a failed lookup into an Italian reason and
+// suggestion.
+func describeLookup(err error, name, code string) (reason, suggestion string) {
+	var le *LookupError
+	if !errors.As(err, &le) {
+		return err.Error(), ""
+	}
+	switch {
+	case errors.Is(err, ErrAmbiguousComune):
+		var cs []string
+		for _, c := range le.Candidates {
+			cs = append(cs, c.Describe())
+		}
+		return "comune ambiguo: il nome corrisponde a più comuni e manca una provincia che li distingua",
+			"candidati: " + strings.Join(cs, "; ") + ". Aggiungere la provincia o il codice ISTAT"
+	case errors.Is(err, ErrNoComune):
+		return "comune mancante: la riga non indica né il comune né il suo codice", ""
+	default:
+		var ss []string
+		for _, c := range le.Suggestions {
+			ss = append(ss, c.Describe())
+		}
+		reason = "comune sconosciuto"
+		if name == "" && code != "" {
+			reason = "codice ISTAT sconosciuto"
+		}
+		if len(ss) == 0 {
+			return reason, "caricare l'elenco ISTAT dei comuni con --comuni"
+		}
+		return reason, "forse: " + strings.Join(ss, "; ")
+	}
+}
+
+// HasName reports whether name is one of the names of c.
+func (r *Registry) HasName(c *Comune, name string) bool {
+	for _, k := range nameKeys(name) {
+		for _, id := range r.byName[k] {
+			if id == c.ID {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// selection returns the set of reported comuni (nil: all).
+func (res *Result) selection(sel Selection) map[int32]bool {
+	if len(sel.Provinces) == 0 && len(sel.Members) == 0 {
+		return nil
+	}
+	out := map[int32]bool{}
+	provs := map[string]bool{}
+	for _, p := range sel.Provinces {
+		if s := res.Registry.ProvinceSigla(p); s != "" {
+			provs[s] = true
+		} else {
+			provs[strings.ToUpper(strings.TrimSpace(p))] = true
+		}
+	}
+	for _, c := range res.Registry.Comuni {
+		if provs[c.Provincia] {
+			out[c.ID] = true
+		}
+	}
+	for _, m := range sel.Members {
+		c, err := res.Registry.Resolve(Query{ISTAT: m.Text, Name: m.Text})
+		if err != nil {
+			reason, sugg := describeLookup(err, m.Text, "")
+			res.Anomalies = append(res.Anomalies, Anomaly{
+				Pos: m.Pos, Field: "comune", Value: m.Text,
+				Reason: "elenco dei membri: " + reason + " (il comune non compare nei prospetti)", Suggestion: sugg, Err: err,
+			})
+			continue
+		}
+		out[c.ID] = true
+	}
+	return out
+}
+
+// group unites the rows of one candidatura: same (CUP, comune, measure);
+// or, for a CUP corrected between publications, same comune, measure,
+// avviso, window and submission time; or, without CUP, same comune,
+// measure, avviso and window.
+func (res *Result) group() [][]int32 {
+	recs := res.Records
+	parent := make([]int32, len(recs))
+	for i := range parent {
+		parent[i] = int32(i)
+	}
+	var find func(int32) int32
+	find = func(x int32) int32 {
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
+	}
+	union := func(a, b int32) {
+		ra, rb := find(a), find(b)
+		if ra != rb {
+			if ra < rb {
+				parent[rb] = ra
+			} else {
+				parent[ra] = rb
+			}
+		}
+	}
+	byCUP := map[string]int32{}
+	byApp := map[string]int32{}
+	byAvviso := map[string]int32{} // rows with CUP, for rows without
+	var noCUP []int32
+	for i := range recs {
+		r := &recs[i]
+		if r.Rejected || r.Owner != OwnerComune || r.ComuneID < 0 {
+			continue
+		}
+		base := fmt.Sprintf("%d|%s|", r.ComuneID, r.Measure)
+		av := ""
+		if r.Avviso != "" {
+			av = base + Fold(r.Avviso) + "|" + r.Finestra
+		}
+		if r.CUP == "" {
+			noCUP = append(noCUP, int32(i))
+			continue
+		}
+		k := base + r.CUP
+		if j, ok := byCUP[k]; ok {
+			union(j, int32(i))
+		} else {
+			byCUP[k] = int32(i)
+		}
+		if av != "" && r.DataInvio != "" {
+			k := av + "|" + r.DataInvio
+			if j, ok := byApp[k]; ok {
+				union(j, int32(i))
+			} else {
+				byApp[k] = int32(i)
+			}
+		}
+		if av != "" {
+			if _, ok := byAvviso[av]; !ok {
+				byAvviso[av] = int32(i)
+			}
+		}
+	}
+	byNoCUP := map[string]int32{}
+	for _, i := range noCUP {
+		r := &recs[i]
+		base := fmt.Sprintf("%d|%s|", r.ComuneID, r.Measure)
+		k := base + Fold(r.Avviso) + "|" + r.Finestra
+		if j, ok := byAvviso[k]; ok && r.Avviso != "" {
+			union(j, i)
+			continue
+		}
+		if j, ok := byNoCUP[k]; ok {
+			union(j, i)
+		} else {
+			byNoCUP[k] = i
+		}
+	}
+	idx := map[int32]int{}
+	var groups [][]int32
+	for i := range recs {
+		r := &recs[i]
+		if r.Rejected || r.Owner != OwnerComune || r.ComuneID < 0 {
+			continue
+		}
+		root := find(int32(i))
+		g, ok := idx[root]
+		if !ok {
+			g = len(groups)
+			idx[root] = g
+			groups = append(groups, nil)
+		}
+		groups[g] = append(groups[g], int32(i))
+	}
+	return groups
+}
+
+// newer reports whether row a tells a newer status than row b: later
+// status date, then the more recent publication, then the later file
+// and row.
+func (res *Result) newer(a, b *Record) bool {
+	if da, db := a.StatusDate(), b.StatusDate(); da != db {
+		return da > db
+	}
+	if ra, rb := res.refDate(a), res.refDate(b); ra != rb {
+		return ra > rb
+	}
+	if a.FileIdx != b.FileIdx {
+		return a.FileIdx > b.FileIdx
+	}
+	if a.Pos.Sheet != b.Pos.Sheet {
+		return a.Pos.Sheet > b.Pos.Sheet
+	}
+	return a.Pos.Row > b.Pos.Row
+}
+
+func (res *Result) pickWinners(groups [][]int32, selected map[int32]bool) {
+	recs := res.Records
+	for i := range recs {
+		r := &recs[i]
+		switch {
+		case r.Rejected:
+			res.Outcome[i] = OutRejected
+		case r.Owner == OwnerAltro:
+			res.Outcome[i] = OutAltriEnti
+		}
+	}
+	for _, g := range groups {
+		w := g[0]
+		for _, i := range g[1:] {
+			if res.newer(&recs[i], &recs[w]) {
+				w = i
+			}
+		}
+		win := &recs[w]
+		rows := append([]int32{w}, nil...)
+		for _, i := range g {
+			if i == w {
+				continue
+			}
+			rows = append(rows, i)
+			res.Outcome[i] = OutDuplicate
+			d := &recs[i]
+			if d.Amount != win.Amount {
+				res.Anomalies = append(res.Anomalies, Anomaly{
+					Pos: d.Pos, Field: "importo", Value: d.Amount.String(),
+					Reason: fmt.Sprintf("stessa candidatura (CUP %s) con importi diversi: %s qui, %s in %s (stato %s del %s)",
+						orDash(win.CUP), d.Amount, win.Amount, win.Pos.Fonte(), win.Status.Code(), win.StatusDate()),
+					Suggestion: "vale l'importo dello stato più recente (" + win.Amount.String() + "); verificare con il decreto",
+				})
+			}
+		}
+		c := res.Registry.Comuni[win.ComuneID]
+		if selected != nil && !selected[c.ID] {
+			res.Outcome[w] = OutFuoriSelezione
+			continue
+		}
+		res.Outcome[w] = OutConsolidated
+		m, _ := res.Catalog.Measure(win.Measure)
+		var others []string
+		for _, i := range rows[1:] {
+			if len(others) == 20 {
+				others = append(others, fmt.Sprintf("e altre %d", len(rows)-21))
+				break
+			}
+			others = append(others, recs[i].Pos.Fonte())
+		}
+		res.Candidature = append(res.Candidature, &Candidatura{Comune: c, Measure: m, Winner: win, Rows: rows, others: strings.Join(others, "; ")})
+	}
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "senza CUP"
+	}
+	return s
+}
+
+// total adds up the money per comune and per measure.
+func (res *Result) total(selected map[int32]bool) {
+	nm := len(res.Catalog.Measures)
+	byComune := map[int32]*ComuneTotals{}
+	get := func(c *Comune) *ComuneTotals {
+		t, ok := byComune[c.ID]
+		if !ok {
+			t = &ComuneTotals{Comune: c, Funded: make([]Amount, nm), Erogato: make([]Amount, nm)}
+			byComune[c.ID] = t
+		}
+		return t
+	}
+	res.GrandTotal = make([]Amount, nm)
+	res.Measures = make([]MeasureStats, nm)
+	comuniPer := make([]map[int32]bool, nm)
+	for i, m := range res.Catalog.Measures {
+		res.Measures[i].Measure = m
+		comuniPer[i] = map[int32]bool{}
+	}
+	for _, cand := range res.Candidature {
+		t := get(cand.Comune)
+		mi := res.Catalog.Order(cand.Measure.ID)
+		w := cand.Winner
+		ms := &res.Measures[mi]
+		switch w.Status {
+		case StatusAssegnata, StatusErogata:
+			t.Funded[mi] += w.Amount
+			t.Total += w.Amount
+			res.GrandTotal[mi] += w.Amount
+			res.Total += w.Amount
+			ms.Funded += w.Amount
+			ms.Candidature++
+			comuniPer[mi][cand.Comune.ID] = true
+			if w.Status == StatusErogata {
+				t.Erogato[mi] += w.Amount
+				ms.Erogato += w.Amount
+			}
+		case StatusRinuncia:
+			ms.Rinunce++
+			ms.RinunceAmount += w.Amount
+		case StatusRevoca:
+			ms.Revoche++
+			ms.RevocheAmount += w.Amount
+		}
+	}
+	for i := range res.Measures {
+		res.Measures[i].Comuni = len(comuniPer[i])
+	}
+	// selected comuni with no candidature are reported too (members of the CST)
+	if selected != nil {
+		for id := range selected {
+			get(res.Registry.Comuni[id])
+		}
+	}
+	for _, t := range byComune {
+		res.Comuni = append(res.Comuni, t)
+	}
+	col := collate.New(language.Italian, collate.IgnoreCase, collate.IgnoreDiacritics)
+	less := func(a, b *Comune) bool {
+		if c := col.CompareString(a.Name, b.Name); c != 0 {
+			return c < 0
+		}
+		if a.Provincia != b.Provincia {
+			return a.Provincia < b.Provincia
+		}
+		return a.ISTAT < b.ISTAT
+	}
+	sort.SliceStable(res.Comuni, func(i, j int) bool { return less(res.Comuni[i].Comune, res.Comuni[j].Comune) })
+	rank := map[int32]int{}
+	for i, t := range res.Comuni {
+		rank[t.Comune.ID] = i
+	}
+	sort.SliceStable(res.Candidature, func(i, j int) bool {
+		a, b := res.Candidature[i], res.Candidature[j]
+		if ra, rb := rank[a.Comune.ID], rank[b.Comune.ID]; ra != rb {
+			return ra < rb
+		}
+		if oa, ob := res.Catalog.Order(a.Measure.ID), res.Catalog.Order(b.Measure.ID); oa != ob {
+			return oa < ob
+		}
+		if da, db := a.Winner.DataFin, b.Winner.DataFin; da != db {
+			return da < db
+		}
+		return a.Winner.CUP < b.Winner.CUP
+	})
+}
+
+// checkConservation verifies, per source and overall, that every row read
+// ended in exactly one outcome, with the same euros.
+func (res *Result) checkConservation() {
+	cons := &res.Conservation
+	for i := range res.Sources {
+		res.Sources[i].Outcomes = Outcomes{}
+	}
+	var stray Outcomes
+	for i := range res.Records {
+		r := &res.Records[i]
+		a := Amount(0)
+		if r.AmountOK {
+			a = r.Amount
+		}
+		if fi := int(r.FileIdx); fi >= 0 && fi < len(res.Sources) {
+			res.Sources[fi].Outcomes.add(res.Outcome[i], a)
+		} else {
+			stray.add(res.Outcome[i], a)
+		}
+		cons.Outcomes.add(res.Outcome[i], a)
+	}
+	cons.OK = true
+	for i := range res.Sources {
+		s := &res.Sources[i]
+		cons.Read = cons.Read.Plus(s.Read)
+		if got := s.Outcomes.Total(); got != s.Read {
+			cons.OK = false
+			cons.Problems = append(cons.Problems, fmt.Sprintf("%s: lette %d righe per %s euro, esiti %d righe per %s euro",
+				s.Name, s.Read.Rows, s.Read.Amount, got.Rows, got.Amount))
+		}
+	}
+	if stray.Total().Rows > 0 {
+		cons.OK = false
+		cons.Problems = append(cons.Problems, fmt.Sprintf("%d righe senza file di provenienza", stray.Total().Rows))
+	}
+	if cons.Outcomes.Total() != cons.Read {
+		cons.OK = false
+	}
+	// the funded total must be what the consolidated rows say
+	var funded Amount
+	for _, c := range res.Candidature {
+		funded += c.Funded()
+	}
+	if funded != res.Total {
+		cons.OK = false
+		cons.Problems = append(cons.Problems, fmt.Sprintf("totale finanziato %s diverso dalla somma delle candidature %s", res.Total, funded))
+	}
+}
+
+func sortAnomalies(as []Anomaly) {
+	sort.SliceStable(as, func(i, j int) bool {
+		a, b := as[i].Pos, as[j].Pos
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Sheet != b.Sheet {
+			return a.Sheet < b.Sheet
+		}
+		return a.Row < b.Row
+	})
+}
+
+// OtherSources lists where else the candidatura was read (its duplicate
+// rows), as "file:foglio:riga" separated by "; ". It needs the result's
+// records, so Consolidate fills it.
+func (c *Candidatura) OtherSources() string { return c.others }

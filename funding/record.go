@@ -1,0 +1,161 @@
+package funding
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Pos locates a row (and optionally a column) of an input file. Rows count
+// from 1 as the user sees them (Excel row, CSV line); Col is an Excel
+// column letter ("F"), empty for the whole row.
+type Pos struct {
+	File  string // file name as shown to the user
+	Sheet string // "" for CSV
+	Row   int
+	Col   string
+}
+
+// Fonte is the provenance written in outputs: "file:foglio:riga", or
+// "file:riga" for a CSV.
+func (p Pos) Fonte() string {
+	if p.Sheet == "" {
+		return p.File + ":" + strconv.Itoa(p.Row)
+	}
+	return p.File + ":" + p.Sheet + ":" + strconv.Itoa(p.Row)
+}
+
+// String describes the position in Italian:
+// «bandi.xlsx, foglio "Dati", riga 128, colonna F».
+func (p Pos) String() string {
+	s := p.File
+	if p.Sheet != "" {
+		s += fmt.Sprintf(", foglio %q", p.Sheet)
+	}
+	if p.Row > 0 {
+		s += fmt.Sprintf(", riga %d", p.Row)
+	}
+	if p.Col != "" {
+		s += ", colonna " + p.Col
+	}
+	return s
+}
+
+// Owner says whose money a row is.
+type Owner uint8
+
+const (
+	// OwnerComune: the beneficiary is the comune itself.
+	OwnerComune Owner = iota
+	// OwnerAltro: another body located in a comune (province, ASL, school,
+	// union of comuni...): kept out of comune totals.
+	OwnerAltro
+	// OwnerIfNamed: the file has an ente column but no tipologia, and the
+	// ente is not written "Comune di ...": the row is the comune's only if
+	// the ente is exactly the name of the comune it resolves to.
+	OwnerIfNamed
+)
+
+// OwnerOf applies the rule of DESIGN.md: tipologia_ente "Comuni"/"Comune"
+// where that column exists; otherwise an ente written "Comune di ...";
+// a file with neither column is a list of comuni.
+func OwnerOf(hasTipologia bool, tipologia string, hasEnte bool, ente string) Owner {
+	if hasTipologia {
+		switch Fold(tipologia) {
+		case "comuni", "comune":
+			return OwnerComune
+		}
+		return OwnerAltro
+	}
+	if hasEnte {
+		f := Fold(ente)
+		if strings.HasPrefix(f, "comune di ") || strings.HasPrefix(f, "comune d ") || strings.HasPrefix(f, "comune de ") {
+			return OwnerComune
+		}
+		if f == "" {
+			return OwnerComune // the comune column alone identifies it
+		}
+		return OwnerIfNamed
+	}
+	return OwnerComune
+}
+
+// ComuneName returns the comune's name as written in an ente name:
+// "Comune di Olgiate Molgora" -> "Olgiate Molgora".
+func ComuneName(ente string) string {
+	e := CleanSpaces(ente)
+	low := strings.ToLower(e)
+	for _, p := range []string{"comune di ", "comune de ", "comune d'", "comune d’"} {
+		if strings.HasPrefix(low, p) {
+			return strings.TrimSpace(e[len(p):])
+		}
+	}
+	return e
+}
+
+// Record is one data row of an input, parsed into canonical fields. A row
+// that could not be parsed carries Rejected with the first reason; its
+// amount still counts in the conservation check when it was readable.
+type Record struct {
+	Pos     Pos
+	FileIdx int32 // index in the list of input files, for ordering
+
+	Owner     Owner
+	Ente      string // beneficiary name, as written
+	Tipologia string
+
+	// where the row says the comune is
+	Comune       string
+	ISTAT        string // 6 digits, leading zeros restored; "" if missing or N/D
+	Provincia    string // sigla, upper case
+	CodProvincia string
+	Regione      string
+	IPA          string
+	Catastale    string // upper case, e.g. G026
+
+	Avviso     string
+	MisuraText string
+	Measure    string // catalog id
+	CUP        string // upper case
+	Decreto    string
+	Finestra   string
+	DataInvio  string
+	DataFin    Date
+	DataStato  Date
+	Status     Status
+
+	Amount   Amount
+	AmountOK bool // Amount was read (a rejected row may still have one)
+
+	Rejected bool   // the row is out; the reason is among the anomalies
+	ComuneID int32  // set by resolution: index in Registry.Comuni, -1 if none
+}
+
+// StatusDate is the date that orders the statuses of one candidatura: the
+// status date, else the funding decree date.
+func (r *Record) StatusDate() Date {
+	if r.DataStato != 0 {
+		return r.DataStato
+	}
+	return r.DataFin
+}
+
+// Anomaly is something wrong or doubtful found in an input row. Rejected
+// anomalies put the row out of the totals; the others are warnings.
+type Anomaly struct {
+	Pos        Pos
+	Field      string // canonical field name (Italian), e.g. "importo"
+	Value      string
+	Reason     string // Italian, for the user
+	Suggestion string
+	Rejected   bool
+	Err        error // sentinel, for errors.Is in tests; may be nil
+}
+
+// Esito is the Italian outcome label of the anomaly.
+func (a Anomaly) Esito() string {
+	if a.Rejected {
+		return "riga scartata"
+	}
+	return "segnalazione"
+}

@@ -1,0 +1,88 @@
+package funding
+
+import (
+	"errors"
+	"strings"
+)
+
+// Status of a candidatura.
+type Status byte
+
+// The statuses. Funded = Assegnata + Erogata; Rinuncia and Revoca are
+// listed, never added to totals.
+const (
+	StatusUnknown   Status = 0
+	StatusAssegnata Status = 'A'
+	StatusErogata   Status = 'E'
+	StatusRinuncia  Status = 'R'
+	StatusRevoca    Status = 'V'
+)
+
+// ErrBadStatus: a status text that is none of the known ones.
+var (
+	ErrBadStatus   = errors.New("stato non riconosciuto")
+	ErrEmptyStatus = errors.New("stato mancante")
+)
+
+// Funded tells whether the status counts in totals.
+func (s Status) Funded() bool { return s == StatusAssegnata || s == StatusErogata }
+
+// Code is the short code written in the CSV: A, E, R, or REVOCA.
+func (s Status) Code() string {
+	switch s {
+	case StatusAssegnata, StatusErogata, StatusRinuncia:
+		return string(rune(s))
+	case StatusRevoca:
+		return "REVOCA"
+	}
+	return ""
+}
+
+// Label is the Italian description shown in workbooks.
+func (s Status) Label() string {
+	switch s {
+	case StatusAssegnata:
+		return "A - assegnata"
+	case StatusErogata:
+		return "E - erogata"
+	case StatusRinuncia:
+		return "R - rinuncia"
+	case StatusRevoca:
+		return "Revoca"
+	}
+	return ""
+}
+
+// ParseStatus reads A/E/R codes and the words offices write:
+// "Assegnato/a", "Ammesso/a", "Finanziato/a" (A); "Erogato/a",
+// "Liquidato/a" (E); "Rinuncia", "Rinunciato/a" (R); "Revoca",
+// "Revocato/a" (revoca).
+func ParseStatus(s string) (Status, error) {
+	f := Fold(s)
+	if f == "" {
+		return StatusUnknown, ErrEmptyStatus
+	}
+	switch f {
+	case "a":
+		return StatusAssegnata, nil
+	case "e":
+		return StatusErogata, nil
+	case "r":
+		return StatusRinuncia, nil
+	}
+	for _, p := range []struct {
+		prefix string
+		st     Status
+	}{
+		{"assegnat", StatusAssegnata}, {"ammess", StatusAssegnata}, {"finanziat", StatusAssegnata},
+		{"decretat", StatusAssegnata}, {"concess", StatusAssegnata},
+		{"erogat", StatusErogata}, {"liquidat", StatusErogata}, {"pagat", StatusErogata},
+		{"rinunci", StatusRinuncia},
+		{"revoc", StatusRevoca},
+	} {
+		if strings.HasPrefix(f, p.prefix) {
+			return p.st, nil
+		}
+	}
+	return StatusUnknown, ErrBadStatus
+}

@@ -1,0 +1,277 @@
+package importer
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"consolida/funding"
+	"consolida/templates"
+)
+
+// Canonical field names (the left column of templates/intestazioni.csv).
+const (
+	FEnte          = "ente"
+	FTipologia     = "tipologia_ente"
+	FComune        = "comune"
+	FISTAT         = "cod_istat"
+	FProvincia     = "provincia"
+	FCodProvincia  = "cod_provincia"
+	FRegione       = "regione"
+	FIPA           = "codice_ipa"
+	FCatastale     = "codice_catastale"
+	FImporto       = "importo"
+	FAvviso        = "avviso"
+	FMisura        = "misura"
+	FCUP           = "cup"
+	FStato         = "stato"
+	FDataStato     = "data_stato"
+	FDataFin       = "data_finanziamento"
+	FDecreto       = "decreto"
+	FNumeroDecreto = "numero_decreto"
+	FFinestra      = "finestra"
+	FDataInvio     = "data_invio"
+)
+
+var knownFields = []string{FEnte, FTipologia, FComune, FISTAT, FProvincia, FCodProvincia, FRegione, FIPA,
+	FCatastale, FImporto, FAvviso, FMisura, FCUP, FStato, FDataStato, FDataFin, FDecreto, FNumeroDecreto,
+	FFinestra, FDataInvio}
+
+// identityFields are the fields that can tell which comune a row is about.
+var identityFields = []string{FComune, FISTAT, FEnte, FIPA, FCatastale}
+
+// Synonyms maps folded header texts to fields.
+type Synonyms struct {
+	exact map[string]string
+	byLen []string // synonyms, longest first, for prefix matches
+}
+
+// LoadSynonyms parses templates/intestazioni.csv (campo,intestazione).
+func LoadSynonyms(data []byte) (*Synonyms, error) {
+	s := &Synonyms{exact: map[string]string{}}
+	valid := map[string]bool{}
+	for _, f := range knownFields {
+		valid[f] = true
+	}
+	header := true
+	for n, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if header {
+			header = false
+			continue
+		}
+		field, syn, ok := strings.Cut(line, ",")
+		field = strings.TrimSpace(field)
+		if !ok || !valid[field] {
+			return nil, fmt.Errorf("intestazioni, riga %d: campo %q sconosciuto", n+1, field)
+		}
+		key := funding.FoldHeader(syn)
+		if prev, dup := s.exact[key]; dup && prev != field {
+			return nil, fmt.Errorf("intestazioni, riga %d: %q è già sinonimo di %s", n+1, syn, prev)
+		}
+		s.exact[key] = field
+	}
+	for k := range s.exact {
+		s.byLen = append(s.byLen, k)
+	}
+	sort.Slice(s.byLen, func(i, j int) bool {
+		if len(s.byLen[i]) != len(s.byLen[j]) {
+			return len(s.byLen[i]) > len(s.byLen[j])
+		}
+		return s.byLen[i] < s.byLen[j]
+	})
+	return s, nil
+}
+
+// DefaultSynonyms are the embedded header synonyms.
+func DefaultSynonyms() *Synonyms {
+	s, err := LoadSynonyms(templates.Intestazioni)
+	if err != nil {
+		panic(err) // the embedded file is tested
+	}
+	return s
+}
+
+// match returns the field of a header text: exact synonym first, then the
+// longest synonym the header starts with ("Importo finanziato PNRR").
+func (s *Synonyms) match(text string, allowPrefix bool) (field, how string) {
+	k := funding.FoldHeader(text)
+	if k == "" {
+		return "", ""
+	}
+	if f, ok := s.exact[k]; ok {
+		return f, "esatta"
+	}
+	if !allowPrefix {
+		return "", ""
+	}
+	for _, syn := range s.byLen {
+		if strings.HasPrefix(k, syn+" ") {
+			return s.exact[syn], "per somiglianza (" + syn + ")"
+		}
+	}
+	return "", ""
+}
+
+// Column describes how one source column was understood.
+type Column struct {
+	Index  int
+	Letter string
+	Header string
+	Field  string // "" when ignored
+	How    string
+}
+
+// header is a detected header: the rows it spans and its columns.
+type header struct {
+	rows  []int // Excel row numbers
+	cols  []Column
+	field map[string]int // field -> column index
+	bonus int
+}
+
+func (h *header) valid() bool {
+	if _, ok := h.field[FImporto]; !ok {
+		return false
+	}
+	for _, f := range identityFields {
+		if _, ok := h.field[f]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+func (h *header) score() int { return len(h.field)*2 + h.bonus }
+
+// missing names what a header lacks to be a funding list.
+func (h *header) missing() string {
+	var m []string
+	if _, ok := h.field[FImporto]; !ok {
+		m = append(m, "importo")
+	}
+	id := false
+	for _, f := range identityFields {
+		_, ok := h.field[f]
+		id = id || ok
+	}
+	if !id {
+		m = append(m, "comune (o ente, codice ISTAT, codice IPA)")
+	}
+	return strings.Join(m, " e ")
+}
+
+func (s *Synonyms) assign(h *header, i int, text, field, how string) {
+	h.cols = append(h.cols, Column{Index: i, Letter: ColName(i), Header: funding.CleanSpaces(text)})
+	c := &h.cols[len(h.cols)-1]
+	if field == "" {
+		return
+	}
+	if prev, dup := h.field[field]; dup {
+		c.How = "ignorata: " + field + " è già nella colonna " + ColName(prev)
+		return
+	}
+	h.field[field] = i
+	c.Field, c.How = field, how
+}
+
+// single reads one row as a header.
+func (s *Synonyms) single(rowN int, cells []Cell) *header {
+	h := &header{rows: []int{rowN}, field: map[string]int{}}
+	// exact matches take their field before prefix matches
+	fields := make([]string, len(cells))
+	hows := make([]string, len(cells))
+	for i, c := range cells {
+		fields[i], hows[i] = s.match(c.V, false)
+	}
+	taken := map[string]bool{}
+	for _, f := range fields {
+		taken[f] = true
+	}
+	for i, c := range cells {
+		if fields[i] == "" {
+			if f, how := s.match(c.V, true); f != "" && !taken[f] {
+				fields[i], hows[i] = f, how
+				taken[f] = true
+			}
+		}
+		s.assign(h, i, c.V, fields[i], hows[i])
+	}
+	return h
+}
+
+// double reads two rows as one header: a top row whose cells may span
+// several columns (merged, so only the first holds the text) over a row of
+// sub-headers. "Importo" over "finanziato" reads "Importo finanziato".
+func (s *Synonyms) double(rowN int, top, bottom []Cell) *header {
+	n := len(top)
+	if len(bottom) > n {
+		n = len(bottom)
+	}
+	at := func(cs []Cell, i int) string {
+		if i < len(cs) {
+			return strings.TrimSpace(cs[i].V)
+		}
+		return ""
+	}
+	h := &header{rows: []int{rowN, rowN + 1}, field: map[string]int{}}
+	filled := ""
+	for i := 0; i < n; i++ {
+		t, b := at(top, i), at(bottom, i)
+		fill := false
+		if t != "" {
+			filled = t
+		} else if b != "" && filled != "" {
+			t, fill = filled, true
+		}
+		text := strings.TrimSpace(t + " " + b)
+		field, how := "", ""
+		switch {
+		case t != "" && b != "":
+			if field, how = s.match(text, false); field != "" {
+				how = "su due righe"
+				h.bonus++
+			} else if !fill {
+				field, how = s.match(t, true)
+			}
+		case b != "":
+			field, how = s.match(b, true)
+		case t != "" && !fill:
+			field, how = s.match(t, true)
+		}
+		s.assign(h, i, text, field, how)
+	}
+	return h
+}
+
+// findHeader looks for the header within the buffered first rows and
+// returns it with the index of the first data row in buf.
+func (s *Synonyms) findHeader(rows []int, buf [][]Cell) (*header, int, *header) {
+	var best *header
+	bestNext := 0
+	var closest *header // the best invalid one, to explain a skip
+	for i := range buf {
+		cands := []*header{s.single(rows[i], buf[i])}
+		if i+1 < len(buf) && rows[i+1] == rows[i]+1 {
+			cands = append(cands, s.double(rows[i], buf[i], buf[i+1]))
+		}
+		for k, h := range cands {
+			if !h.valid() {
+				if closest == nil || h.score() > closest.score() {
+					closest = h
+				}
+				continue
+			}
+			if k == 1 && h.bonus == 0 {
+				continue // a plain header over a data row
+			}
+			if best == nil || h.score() > best.score() {
+				best, bestNext = h, i+1+k
+			}
+		}
+	}
+	return best, bestNext, closest
+}

@@ -1,0 +1,322 @@
+package importer
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"consolida/funding"
+)
+
+// mapper turns the data rows of one sheet into records.
+type mapper struct {
+	res     *FileResult
+	sh      *sheet
+	h       *header
+	fileIdx int32
+	opt     *Options
+	rep     *SheetReport
+	col     map[string]int
+	hasTip  bool
+	hasEnte bool
+	lastRow int
+
+	sumAll, sumSince funding.Amount // for checking TOTALE rows
+	rowsSince        int
+}
+
+func (m *mapper) init() {
+	m.col = m.h.field
+	_, m.hasTip = m.col[FTipologia]
+	_, m.hasEnte = m.col[FEnte]
+}
+
+func (m *mapper) pos(row int, field string) funding.Pos {
+	p := funding.Pos{File: m.res.Source.Name, Sheet: m.sh.Name, Row: row}
+	if i, ok := m.col[field]; ok && field != "" {
+		p.Col = ColName(i)
+	}
+	return p
+}
+
+func (m *mapper) get(cells []Cell, field string) (Cell, bool) {
+	i, ok := m.col[field]
+	if !ok || i >= len(cells) {
+		return Cell{}, ok
+	}
+	c := cells[i]
+	c.V = strings.TrimSpace(c.V)
+	return c, true
+}
+
+func (m *mapper) text(cells []Cell, field string) string {
+	c, _ := m.get(cells, field)
+	return m.intern(funding.CleanSpaces(c.V))
+}
+
+func (m *mapper) intern(s string) string {
+	if s == "" {
+		return ""
+	}
+	if v, ok := m.opt.intern[s]; ok {
+		return v
+	}
+	s = strings.Clone(s)
+	m.opt.intern[s] = s
+	return s
+}
+
+func (m *mapper) anomaly(row int, field, value, reason, sugg string, rejected bool, err error) {
+	m.res.Anomalies = append(m.res.Anomalies, funding.Anomaly{
+		Pos: m.pos(row, field), Field: field, Value: value, Reason: reason, Suggestion: sugg, Rejected: rejected, Err: err,
+	})
+}
+
+// isTotalRow recognises closing and intermediate total rows: the first
+// non-empty cell says "Totale", "Subtotale", "Tot." or "Totali".
+func (m *mapper) isTotalRow(cells []Cell) bool {
+	for _, f := range []string{FCUP, FISTAT} {
+		if c, _ := m.get(cells, f); c.V != "" {
+			return false
+		}
+	}
+	for _, c := range cells {
+		v := funding.Fold(c.V)
+		if v == "" {
+			continue
+		}
+		first, _, _ := strings.Cut(v, " ")
+		switch first {
+		case "totale", "subtotale", "totali", "tot", "tot.":
+			return true
+		case "sub":
+			return strings.HasPrefix(v, "sub totale")
+		}
+		return false
+	}
+	return false
+}
+
+// isNoteRow recognises a lone text under the table ("Fonte: ...") that
+// fills one cell outside the identity and amount columns.
+func (m *mapper) isNoteRow(cells []Cell) bool {
+	filled := -1
+	for i, c := range cells {
+		if strings.TrimSpace(c.V) != "" {
+			if filled >= 0 {
+				return false
+			}
+			filled = i
+		}
+	}
+	for _, f := range append([]string{FImporto, FCUP}, identityFields...) {
+		if m.col[f] == filled {
+			if _, ok := m.col[f]; ok {
+				return false
+			}
+		}
+	}
+	return filled >= 0
+}
+
+func (m *mapper) row(n int, cells []Cell) {
+	m.lastRow = n
+	if blank(cells) {
+		return
+	}
+	if m.isTotalRow(cells) {
+		m.totalRow(n, cells)
+		return
+	}
+	if m.isNoteRow(cells) {
+		v := ""
+		for _, c := range cells {
+			if strings.TrimSpace(c.V) != "" {
+				v = funding.CleanSpaces(c.V)
+			}
+		}
+		if len([]rune(v)) > 60 {
+			v = string([]rune(v)[:60]) + "…"
+		}
+		m.rep.Notes = append(m.rep.Notes, fmt.Sprintf("%s: riga %d, nota non conteggiata: «%s»", m.where(), n, v))
+		return
+	}
+	m.rep.Read++
+	rec := funding.Record{Pos: funding.Pos{File: m.res.Source.Name, Sheet: m.sh.Name, Row: n}, FileIdx: m.fileIdx, ComuneID: -1}
+	reject := func(field, value, reason, sugg string, err error) {
+		if !rec.Rejected {
+			m.anomaly(n, field, value, reason, sugg, true, err)
+		}
+		rec.Rejected = true
+	}
+
+	// money first: its euros count in the conservation check even when the
+	// row is rejected for another reason
+	amt, _ := m.get(cells, FImporto)
+	a, err := parseAmountCell(amt, m.sh, n, m.col[FImporto])
+	switch {
+	case err == nil:
+		rec.Amount, rec.AmountOK = a, true
+	case errors.Is(err, funding.ErrNegativeAmount):
+		rec.Amount, rec.AmountOK = a, true
+		reject(FImporto, amt.V, "importo negativo", "", err)
+	case errors.Is(err, funding.ErrEmptyAmount):
+		reject(FImporto, amt.V, "importo mancante", "", err)
+	default:
+		reject(FImporto, amt.V, "importo non valido", "scrivere l'importo in euro, ad es. 121.999,00", err)
+	}
+
+	rec.Ente = m.text(cells, FEnte)
+	rec.Tipologia = m.text(cells, FTipologia)
+	rec.Owner = funding.OwnerOf(m.hasTip, rec.Tipologia, m.hasEnte, rec.Ente)
+	comune := m.text(cells, FComune)
+	name, prov := funding.SplitName(comune)
+	rec.Comune = m.intern(name)
+	rec.Provincia = strings.ToUpper(m.text(cells, FProvincia))
+	if rec.Provincia == "" {
+		rec.Provincia = prov
+	}
+	rec.CodProvincia = m.text(cells, FCodProvincia)
+	rec.Regione = m.text(cells, FRegione)
+	rec.IPA = m.text(cells, FIPA)
+	rec.Catastale = strings.ToUpper(m.text(cells, FCatastale))
+	if c, _ := m.get(cells, FISTAT); c.V != "" {
+		rec.ISTAT = funding.NormISTAT(c.V)
+		up := strings.ToUpper(c.V)
+		if rec.ISTAT == "" && up != "N/D" && up != "ND" && up != "N.D." && up != "-" {
+			m.anomaly(n, FISTAT, c.V, "codice ISTAT non valido (atteso un numero di 6 cifre)", "", false, nil)
+		}
+	}
+	rec.Avviso = m.text(cells, FAvviso)
+	rec.MisuraText = m.text(cells, FMisura)
+	rec.CUP = strings.ToUpper(strings.ReplaceAll(m.text(cells, FCUP), " ", ""))
+	rec.CUP = strings.Clone(rec.CUP)
+	rec.Decreto = m.text(cells, FDecreto)
+	if rec.Decreto == "" {
+		if d := m.text(cells, FNumeroDecreto); d != "" {
+			rec.Decreto = "n. " + strings.TrimSuffix(d, ".0")
+		}
+	}
+	rec.Finestra = strings.TrimSuffix(m.text(cells, FFinestra), ".0")
+	rec.DataInvio = m.text(cells, FDataInvio)
+	rec.DataFin = m.date(cells, n, FDataFin)
+	rec.DataStato = m.date(cells, n, FDataStato)
+
+	if _, ok := m.col[FStato]; ok {
+		c, _ := m.get(cells, FStato)
+		st, err := funding.ParseStatus(c.V)
+		if err != nil {
+			reason := "stato non riconosciuto"
+			if errors.Is(err, funding.ErrEmptyStatus) {
+				reason = "stato mancante"
+			}
+			reject(FStato, c.V, reason, "usare A (assegnata), E (erogata), R (rinuncia) o le parole Assegnato, Erogato, Rinuncia, Revoca", err)
+		}
+		rec.Status = st
+	} else {
+		rec.Status = funding.StatusAssegnata
+	}
+
+	id, err := m.opt.Catalog.Classify(rec.Avviso, rec.MisuraText)
+	if err != nil {
+		field, value := FAvviso, rec.Avviso
+		if value == "" {
+			field, value = FMisura, rec.MisuraText
+		}
+		reason := "misura non determinabile dal titolo dell'avviso né dalla colonna misura"
+		if errors.Is(err, funding.ErrAmbiguousMeasure) {
+			reason = "misura ambigua: il testo non distingue la sotto-misura (es. pagoPA o App IO)"
+		}
+		reject(field, value, reason, "indicare il titolo dell'avviso, oppure aggiungere una regola in templates/riconoscimento_misure.csv", err)
+	}
+	rec.Measure = id
+
+	if rec.CUP != "" && !validCUP(rec.CUP) {
+		m.anomaly(n, FCUP, rec.CUP, "CUP di forma insolita (atteso un codice di 15 caratteri)", "", false, nil)
+	}
+	if rec.Rejected {
+		m.rep.Rejected++
+	}
+	if rec.AmountOK {
+		m.res.Source.Read.Add(rec.Amount)
+		m.sumAll += rec.Amount
+		m.sumSince += rec.Amount
+	} else {
+		m.res.Source.Read.Add(0)
+	}
+	m.rowsSince++
+	m.res.Records = append(m.res.Records, rec)
+}
+
+func validCUP(s string) bool {
+	if len(s) != 15 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+func (m *mapper) where() string {
+	if m.sh.Name == "" {
+		return m.res.Source.Name
+	}
+	return fmt.Sprintf("%s, foglio %q", m.res.Source.Name, m.sh.Name)
+}
+
+// totalRow checks a total row against the rows above it: a subtotal
+// equals the rows since the previous total, a grand total all rows.
+func (m *mapper) totalRow(n int, cells []Cell) {
+	amt, _ := m.get(cells, FImporto)
+	a, err := parseAmountCell(amt, m.sh, n, m.col[FImporto])
+	switch {
+	case amt.V == "" || err != nil:
+		m.rep.Notes = append(m.rep.Notes, fmt.Sprintf("%s: riga %d, riga di totale riconosciuta e non conteggiata", m.where(), n))
+	case a == m.sumSince || a == m.sumAll:
+		m.rep.Notes = append(m.rep.Notes, fmt.Sprintf("%s: riga %d, riga di totale (%s €) riconosciuta e non conteggiata: coincide con la somma delle righe", m.where(), n, a))
+	default:
+		m.anomaly(n, FImporto, amt.V, fmt.Sprintf("il totale del prospetto (%s €) non coincide con la somma delle righe sopra (%s €)", a, m.sumSince),
+			"la riga di totale non è conteggiata; verificare il prospetto", false, nil)
+	}
+	m.sumSince, m.rowsSince = 0, 0
+}
+
+func (m *mapper) date(cells []Cell, n int, field string) funding.Date {
+	c, _ := m.get(cells, field)
+	if c.V == "" {
+		return 0
+	}
+	d, err := funding.ParseDateCell(c.V, c.Num, m.sh.Date1904)
+	if err != nil {
+		reason := "data non valida"
+		if errors.Is(err, funding.ErrImpossibleDate) {
+			reason = "data inesistente"
+		}
+		m.anomaly(n, field, c.V, reason, "scrivere la data come 23/09/2022 o 2022-09-23; la data è stata ignorata", false, err)
+		return 0
+	}
+	return d
+}
+
+func (m *mapper) finish() {}
+
+// parseAmountCell reads an amount from a cell: a number stored as such is
+// taken at its value; text is read the Italian or English way. Spreadsheet
+// text with three decimals ("121.999") is asked to the reader: a number
+// cell holds 121.999 €, a text cell 121.999 thousand.
+func parseAmountCell(c Cell, sh *sheet, row, col int) (funding.Amount, error) {
+	if c.Num {
+		return funding.ParseNumber(c.V)
+	}
+	v := strings.TrimSpace(c.V)
+	if sh.numeric != nil && plainNumber.MatchString(v) {
+		if i := strings.IndexByte(v, '.'); i >= 0 && len(v)-i-1 == 3 && sh.numeric(row, col) {
+			return funding.ParseNumber(v)
+		}
+	}
+	return funding.ParseAmount(v)
+}

@@ -1,0 +1,21 @@
+// Package templates embeds the data files that steer consolida without a
+// release: the measure catalog, the rules that recognise a measure from an
+// avviso title, and the header synonyms.
+package templates
+
+import _ "embed"
+
+// Misure is the measure catalog (id, label), in report column order.
+//
+//go:embed misure.csv
+var Misure []byte
+
+// RiconoscimentoMisure maps avviso/misura text to measure ids (regex rules).
+//
+//go:embed riconoscimento_misure.csv
+var RiconoscimentoMisure []byte
+
+// Intestazioni maps header synonyms to canonical field names.
+//
+//go:embed intestazioni.csv
+var Intestazioni []byte
