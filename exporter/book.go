@@ -36,10 +36,10 @@ func (m Meta) MeseLabel() string {
 
 // styles shared by a workbook.
 type styles struct {
-	header, text, bold, wrap, money, moneyBold, totalLabel, date, int, title, subtitle, note, muted, mutedMoney int
+	header, text, bold, boldWrap, wrap, money, moneyBold, totalLabel, date, int, title, subtitle, note, muted, mutedMoney int
 }
 
-const euroFmt = `#,##0.00\ "€";\-#,##0.00\ "€"`
+const euroFmt = `#,##0.00\ "€";\-#,##0.00\ "€";"-"`
 
 func newStyles(f *excelize.File) (*styles, error) {
 	s := &styles{}
@@ -60,6 +60,7 @@ func newStyles(f *excelize.File) (*styles, error) {
 		}},
 		{&s.text, &excelize.Style{Alignment: &excelize.Alignment{Vertical: "top"}}},
 		{&s.bold, &excelize.Style{Font: &excelize.Font{Bold: true}}},
+		{&s.boldWrap, &excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}}},
 		{&s.wrap, &excelize.Style{Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}}},
 		{&s.money, &excelize.Style{CustomNumFmt: &fmtEuro, Alignment: &excelize.Alignment{Vertical: "top"}}},
 		{&s.moneyBold, &excelize.Style{CustomNumFmt: &fmtEuro, Font: &excelize.Font{Bold: true}, Border: top}},
@@ -93,6 +94,12 @@ type page struct {
 // setupSheet applies print settings; it must run before the sheet is
 // streamed (the stream writer keeps them, it does not take later ones).
 func setupSheet(f *excelize.File, name string, p page) error {
+	// the autofilter replaces the sheet properties: set it first
+	if p.autoFilter != "" {
+		if err := f.AutoFilter(name, p.autoFilter, nil); err != nil {
+			return err
+		}
+	}
 	orient := "portrait"
 	if p.landscape {
 		orient = "landscape"
@@ -122,11 +129,6 @@ func setupSheet(f *excelize.File, name string, p page) error {
 			return err
 		}
 	}
-	if p.autoFilter != "" {
-		if err := f.AutoFilter(name, p.autoFilter, nil); err != nil {
-			return err
-		}
-	}
 	return nil
 }
 
@@ -134,6 +136,27 @@ func setupSheet(f *excelize.File, name string, p page) error {
 func escapeHF(s string) string { return strings.ReplaceAll(s, "&", "&&") }
 
 func quoteSheet(name string) string { return "'" + strings.ReplaceAll(name, "'", "''") + "'" }
+
+// setWidths sets the column widths of a streamed sheet. excelize's
+// stream writer (v2.11) writes <col> elements in the reverse order of the
+// calls and does not sort them, while Excel expects them ascending: so the
+// calls go from the last column to the first.
+func setWidths(sw *excelize.StreamWriter, widths []float64) error {
+	for i := len(widths) - 1; i >= 0; i-- {
+		if err := sw.SetColWidth(i+1, i+1, widths[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// noteRow writes a line of text merged across ncols columns.
+func noteRow(sw sheetWriter, row, ncols, style int, text string, height float64) error {
+	if err := sw.SetRow(colRef(1, row), []any{cell(style, text)}, excelize.RowOpts{Height: height}); err != nil {
+		return err
+	}
+	return sw.MergeCell(colRef(1, row), colRef(ncols, row))
+}
 
 // cell builds a styled cell.
 func cell(style int, v any) excelize.Cell { return excelize.Cell{StyleID: style, Value: v} }
@@ -239,4 +262,119 @@ func fmtInt(n int) string {
 		b.WriteRune(c)
 	}
 	return b.String()
+}
+
+// sheetWriter is what the sheet builders need from excelize: the stream
+// writer for big sheets, normalWriter for small ones that also carry a
+// chart (a streamed sheet cannot take one, excelize #1601).
+type sheetWriter interface {
+	SetRow(cell string, values []any, opts ...excelize.RowOpts) error
+	MergeCell(topLeft, bottomRight string) error
+	SetPanes(panes *excelize.Panes) error
+	Flush() error
+}
+
+// normalWriter writes rows through the normal (in-memory) API.
+type normalWriter struct {
+	f     *excelize.File
+	sheet string
+}
+
+func (w *normalWriter) SetRow(ref string, values []any, opts ...excelize.RowOpts) error {
+	col, row, err := excelize.CellNameToCoordinates(ref)
+	if err != nil {
+		return err
+	}
+	for i, v := range values {
+		if v == nil {
+			continue
+		}
+		at := colRef(col+i, row)
+		c, ok := v.(excelize.Cell)
+		if !ok {
+			c = excelize.Cell{Value: v}
+		}
+		if c.Value != nil {
+			if err := w.f.SetCellValue(w.sheet, at, c.Value); err != nil {
+				return err
+			}
+		}
+		if c.Formula != "" {
+			if err := w.f.SetCellFormula(w.sheet, at, c.Formula); err != nil {
+				return err
+			}
+		}
+		if c.StyleID != 0 {
+			if err := w.f.SetCellStyle(w.sheet, at, at, c.StyleID); err != nil {
+				return err
+			}
+		}
+	}
+	for _, o := range opts {
+		if o.Height > 0 {
+			if err := w.f.SetRowHeight(w.sheet, row, o.Height); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (w *normalWriter) MergeCell(a, b string) error { return w.f.MergeCell(w.sheet, a, b) }
+func (w *normalWriter) SetPanes(p *excelize.Panes) error {
+	return w.f.SetPanes(w.sheet, p)
+}
+func (w *normalWriter) Flush() error { return nil }
+
+func (w *normalWriter) setWidths(widths []float64) error {
+	for i, width := range widths {
+		c := colLetter(i + 1)
+		if err := w.f.SetColWidth(w.sheet, c, c, width); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fitHeight estimates the height of a row whose cells wrap: the number of
+// lines each text needs in its column width (in characters), times the
+// line height. Spreadsheet programs do not grow rows written by a stream
+// on their own, so a printed page would show overlapping lines.
+func fitHeight(widths []float64, texts ...string) float64 {
+	lines := 1
+	for i, t := range texts {
+		if i >= len(widths) || t == "" {
+			continue
+		}
+		perLine := int(widths[i]*1.15) - 1
+		if perLine < 1 {
+			perLine = 1
+		}
+		n := 0
+		for _, para := range strings.Split(t, "\n") {
+			words := strings.Fields(para)
+			cur := 0
+			n++
+			for _, w := range words {
+				l := len([]rune(w))
+				switch {
+				case cur == 0:
+					cur = l
+				case cur+1+l <= perLine:
+					cur += 1 + l
+				default:
+					n++
+					cur = l
+				}
+				for cur > perLine { // a word longer than the column
+					n++
+					cur -= perLine
+				}
+			}
+		}
+		if n > lines {
+			lines = n
+		}
+	}
+	return float64(lines)*12.6 + 3
 }

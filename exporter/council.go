@@ -149,8 +149,9 @@ func writeCouncilBook(path string, t *funding.ComuneTotals, cands []*funding.Can
 	if err != nil {
 		return err
 	}
-	for i, w := range []float64{22, 34, 17, 22, 11, 13, 15} {
-		sw.SetColWidth(i+1, i+1, w)
+	widths := []float64{22, 34, 17, 22, 11, 13, 15}
+	if err := setWidths(sw, widths); err != nil {
+		return err
 	}
 	var funded, other []*funding.Candidatura
 	for _, cd := range cands {
@@ -188,7 +189,7 @@ func writeCouncilBook(path string, t *funding.ComuneTotals, cands []*funding.Can
 		hdr[i] = cell(st.header, h)
 	}
 	headerRow := row
-	if err := put(hdr, excelize.RowOpts{Height: 20}); err != nil {
+	if err := put(hdr, excelize.RowOpts{Height: 30}); err != nil {
 		return err
 	}
 	first := row
@@ -199,7 +200,8 @@ func writeCouncilBook(path string, t *funding.ComuneTotals, cands []*funding.Can
 			erogato += w.Amount
 		}
 		if err := put([]any{cell(st.wrap, cd.Measure.Label), cell(st.wrap, w.Avviso), cell(st.text, w.CUP),
-			cell(st.wrap, w.Decreto), dateCell(st.date, w.DataFin), cell(st.text, w.Status.Label()), moneyCell(st.money, w.Amount)}); err != nil {
+			cell(st.wrap, w.Decreto), dateCell(st.date, w.DataFin), cell(st.text, w.Status.Label()), moneyCell(st.money, w.Amount)},
+			excelize.RowOpts{Height: fitHeight(widths, cd.Measure.Label, w.Avviso, "", w.Decreto)}); err != nil {
 			return err
 		}
 	}
@@ -230,7 +232,8 @@ func writeCouncilBook(path string, t *funding.ComuneTotals, cands []*funding.Can
 		for _, cd := range other {
 			w := cd.Winner
 			if err := put([]any{cell(st.muted, cd.Measure.Label), cell(st.muted, w.Avviso), cell(st.muted, w.CUP),
-				cell(st.muted, w.Decreto), dateCell(st.date, w.DataFin), cell(st.muted, w.Status.Label()), moneyCell(st.mutedMoney, w.Amount)}); err != nil {
+				cell(st.muted, w.Decreto), dateCell(st.date, w.DataFin), cell(st.muted, w.Status.Label()), moneyCell(st.mutedMoney, w.Amount)},
+				excelize.RowOpts{Height: fitHeight(widths, cd.Measure.Label, w.Avviso, "", w.Decreto)}); err != nil {
 				return err
 			}
 		}
@@ -258,8 +261,8 @@ func writeCouncilBook(path string, t *funding.ComuneTotals, cands []*funding.Can
 	}
 	row++
 	if err := firstErr(
-		put([]any{cell(st.note, "Stato: A = assegnata con decreto di finanziamento; E = erogata dopo l'asseverazione; R = rinuncia del comune. Il totale comprende le sole candidature A ed E.")}),
-		put([]any{cell(st.note, "La provenienza di ogni importo (file, foglio e riga) è nel foglio \"Fonti dei dati\".")}),
+		put([]any{cell(st.note, "Stato: A = assegnata con decreto di finanziamento; E = erogata dopo l'asseverazione; R = rinuncia del comune. Il totale comprende le sole candidature A ed E.")}, excelize.RowOpts{Height: 26}),
+		put([]any{cell(st.note, "La provenienza di ogni importo (file, foglio e riga) è nel foglio \"Fonti dei dati\".")}, excelize.RowOpts{Height: 15}),
 	); err != nil {
 		return err
 	}
@@ -293,8 +296,9 @@ func writeCouncilSources(f *excelize.File, st *styles, cands []*funding.Candidat
 	if err != nil {
 		return err
 	}
-	for i, w := range []float64{22, 17, 13, 15, 40, 60} {
-		sw.SetColWidth(i+1, i+1, w)
+	widths := []float64{22, 17, 13, 15, 40, 60}
+	if err := setWidths(sw, widths); err != nil {
+		return err
 	}
 	hdr := []any{}
 	for _, h := range []string{"Misura", "CUP", "Stato", "Importo", "Fonte (file:foglio:riga)", "Stessa candidatura anche in"} {
@@ -307,7 +311,7 @@ func writeCouncilSources(f *excelize.File, st *styles, cands []*funding.Candidat
 		w := cd.Winner
 		if err := sw.SetRow(colRef(1, i+2), []any{cell(st.wrap, cd.Measure.Label), cell(st.text, w.CUP),
 			cell(st.text, w.Status.Label()), moneyCell(st.money, w.Amount), cell(st.wrap, w.Pos.Fonte()),
-			cell(st.wrap, cd.OtherSources())}); err != nil {
+			cell(st.wrap, cd.OtherSources())}, excelize.RowOpts{Height: fitHeight(widths, cd.Measure.Label, "", "", "", w.Pos.Fonte(), cd.OtherSources())}); err != nil {
 			return err
 		}
 	}

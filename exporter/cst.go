@@ -95,11 +95,12 @@ func writeRiepilogo(f *excelize.File, st *styles, res *funding.Result, meta Meta
 		return err
 	}
 	widths := []float64{10, 28, 9}
-	for i, w := range widths {
-		sw.SetColWidth(i+1, i+1, w)
+	for range ms {
+		widths = append(widths, 15)
 	}
-	sw.SetColWidth(4, 3+len(ms), 15)
-	sw.SetColWidth(ncol, ncol, 17)
+	if err := setWidths(sw, append(widths, 17)); err != nil {
+		return err
+	}
 	sw.SetPanes(&excelize.Panes{Freeze: true, XSplit: 3, YSplit: 1, TopLeftCell: "D2", ActivePane: "bottomRight"})
 	hdr := []any{cell(st.header, "Codice ISTAT"), cell(st.header, "Comune"), cell(st.header, "Provincia")}
 	for _, m := range ms {
@@ -130,8 +131,8 @@ func writeRiepilogo(f *excelize.File, st *styles, res *funding.Result, meta Meta
 		return err
 	}
 	note := fmt.Sprintf("Importi in euro delle candidature assegnate (A) o erogate (E), dopo aver tolto i duplicati; rinunce e revoche escluse. Generato il %s.",
-		meta.Generated.Format("02/01/2006 15:04"))
-	if err := sw.SetRow(colRef(1, last+2), []any{cell(st.note, note)}); err != nil {
+		meta.Generated.Format("02/01/2006"))
+	if err := noteRow(sw, last+2, ncol, st.note, note, 28); err != nil {
 		return err
 	}
 	return sw.Flush()
@@ -153,8 +154,8 @@ func writeDettaglio(f *excelize.File, st *styles, res *funding.Result, meta Meta
 	if err != nil {
 		return err
 	}
-	for i, w := range []float64{10, 24, 9, 11, 12, 22, 44, 17, 26, 12, 13, 12, 15, 34} {
-		sw.SetColWidth(i+1, i+1, w)
+	if err := setWidths(sw, []float64{10, 24, 9, 11, 12, 22, 44, 17, 26, 12, 13, 12, 15, 34}); err != nil {
+		return err
 	}
 	sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
 	hdr := make([]any, len(DettaglioHeader))
@@ -193,12 +194,10 @@ func writeMisure(f *excelize.File, st *styles, res *funding.Result, meta Meta) e
 	if err := setupSheet(f, name, page{landscape: true, titleRows: "$1:$1", header: heading(meta, "sintesi per misura")}); err != nil {
 		return err
 	}
-	sw, err := f.NewStreamWriter(name)
-	if err != nil {
+	// a small sheet with a chart: written in normal mode
+	sw := &normalWriter{f: f, sheet: name}
+	if err := sw.setWidths([]float64{30, 14, 14, 18, 18, 12, 16, 12, 16}); err != nil {
 		return err
-	}
-	for i, w := range []float64{30, 14, 14, 18, 18, 12, 16, 12, 16} {
-		sw.SetColWidth(i+1, i+1, w)
 	}
 	sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
 	hdr := []any{}
@@ -243,8 +242,8 @@ func writeMisure(f *excelize.File, st *styles, res *funding.Result, meta Meta) e
 	if err := sw.SetRow(colRef(1, last), row); err != nil {
 		return err
 	}
-	if err := sw.SetRow(colRef(1, last+1), []any{cell(st.note,
-		"Comuni finanziati: comuni con almeno una candidatura assegnata o erogata nella misura (nella riga TOTALE: comuni con almeno un finanziamento).")}); err != nil {
+	if err := noteRow(sw, last+1, 9, st.note,
+		"Comuni finanziati: comuni con almeno una candidatura assegnata o erogata nella misura (nella riga TOTALE: comuni con almeno un finanziamento).", 28); err != nil {
 		return err
 	}
 	if err := sw.Flush(); err != nil {
@@ -262,8 +261,8 @@ func writeMisure(f *excelize.File, st *styles, res *funding.Result, meta Meta) e
 		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Importi finanziati ed erogati per misura (euro)"}}},
 		Legend:    excelize.ChartLegend{Position: "bottom"},
 		Dimension: excelize.ChartDimension{Width: 900, Height: 420},
-		YAxis:     excelize.ChartAxis{NumFmt: excelize.ChartNumFmt{CustomNumFmt: "#,##0"}, MajorGridLines: true},
-		XAxis:     excelize.ChartAxis{ReverseOrder: true},
+		YAxis:     excelize.ChartAxis{NumFmt: excelize.ChartNumFmt{CustomNumFmt: "#,##0"}, MajorGridLines: true, Font: excelize.Font{Color: "404040", Size: 9}},
+		XAxis:     excelize.ChartAxis{ReverseOrder: true, Font: excelize.Font{Color: "000000", Size: 9}},
 		PlotArea:  excelize.ChartPlotArea{ShowVal: false},
 	})
 }
@@ -284,8 +283,8 @@ func writeAnomalie(f *excelize.File, st *styles, res *funding.Result, meta Meta)
 	if err != nil {
 		return err
 	}
-	for i, w := range []float64{30, 14, 7, 16, 28, 50, 50, 14, 8} {
-		sw.SetColWidth(i+1, i+1, w)
+	if err := setWidths(sw, []float64{30, 14, 7, 16, 28, 50, 50, 14, 8}); err != nil {
+		return err
 	}
 	sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
 	hdr := make([]any, len(AnomalieHeader))
@@ -307,7 +306,7 @@ func writeAnomalie(f *excelize.File, st *styles, res *funding.Result, meta Meta)
 		}
 	}
 	if n == 0 {
-		if err := sw.SetRow("A2", []any{cell(st.note, "Nessuna anomalia: ogni riga letta è stata riconosciuta.")}); err != nil {
+		if err := noteRow(sw, 2, 9, st.note, "Nessuna anomalia: ogni riga letta è stata riconosciuta.", 20); err != nil {
 			return err
 		}
 	}
@@ -338,8 +337,8 @@ func writeFonti(f *excelize.File, st *styles, res *funding.Result, meta Meta) er
 	headers := []string{"File", "Formato", "SHA-256", "Righe lette", "Consolidate", "Duplicati", "Altri enti",
 		"Fuori selezione", "Scartate", "Importo letto", "Importo consolidato", "Importo duplicati",
 		"Importo altri enti", "Importo fuori selezione", "Importo scartato", "Note"}
-	for i, w := range []float64{34, 22, 20, 10, 11, 10, 10, 10, 9, 17, 17, 17, 17, 17, 15, 60} {
-		sw.SetColWidth(i+1, i+1, w)
+	if err := setWidths(sw, []float64{34, 22, 20, 10, 11, 10, 10, 10, 9, 17, 17, 17, 17, 17, 15, 60}); err != nil {
+		return err
 	}
 	sw.SetPanes(&excelize.Panes{Freeze: true, XSplit: 1, YSplit: 1, TopLeftCell: "B2", ActivePane: "bottomRight"})
 	hdr := make([]any, len(headers))
@@ -383,7 +382,7 @@ func writeFonti(f *excelize.File, st *styles, res *funding.Result, meta Meta) er
 		return err
 	}
 	for i, line := range ConservationLines(res) {
-		if err := sw.SetRow(colRef(1, last+2+i), []any{cell(st.bold, line)}); err != nil {
+		if err := noteRow(sw, last+2+i, 16, st.boldWrap, line, 30); err != nil {
 			return err
 		}
 	}

@@ -286,6 +286,8 @@ func (r *Registry) Build() {
 			}
 			if code := NormISTAT(o.CodProvincia); code != "" && o.Provincia != "" {
 				r.provOf[code[3:]] = o.Provincia
+			} else if o.ISTAT != "" && o.Provincia != "" {
+				r.provOf[o.ISTAT[:3]] = o.Provincia // an ISTAT code starts with its province's
 			}
 			if o.Provincia != "" {
 				r.provOf[strings.ToLower(o.Provincia)] = o.Provincia

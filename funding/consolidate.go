@@ -411,7 +411,7 @@ func (res *Result) group() [][]int32 {
 			noCUP = append(noCUP, int32(i))
 			continue
 		}
-		k := base + r.CUP
+		k := base + strings.ToUpper(r.CUP)
 		if j, ok := byCUP[k]; ok {
 			union(j, int32(i))
 		} else {
@@ -521,6 +521,7 @@ func (res *Result) pickWinners(groups [][]int32, selected map[int32]bool) {
 			}
 		}
 		c := res.Registry.Comuni[win.ComuneID]
+		win = res.enrich(win, rows)
 		if selected != nil && !selected[c.ID] {
 			res.Outcome[w] = OutFuoriSelezione
 			continue
@@ -537,6 +538,39 @@ func (res *Result) pickWinners(groups [][]int32, selected map[int32]bool) {
 		}
 		res.Candidature = append(res.Candidature, &Candidatura{Comune: c, Measure: m, Winner: win, Rows: rows, others: strings.Join(others, "; ")})
 	}
+}
+
+// enrich returns a copy of the winning row whose empty descriptive fields
+// (CUP, IPA, avviso, decree, dates, window) are filled from the newest
+// other row of the same candidatura that has them: an office's list
+// without decree and the ministry's annex tell one story. Status, status
+// date and amount are the winner's own.
+func (res *Result) enrich(win *Record, rows []int32) *Record {
+	w := *win
+	others := make([]*Record, 0, len(rows)-1)
+	for _, i := range rows[1:] {
+		others = append(others, &res.Records[i])
+	}
+	sort.SliceStable(others, func(a, b int) bool { return res.newer(others[a], others[b]) })
+	for _, o := range others {
+		fill := func(dst *string, src string) {
+			if *dst == "" {
+				*dst = src
+			}
+		}
+		fill(&w.CUP, o.CUP)
+		if o.Owner == OwnerComune {
+			fill(&w.IPA, o.IPA)
+		}
+		fill(&w.Avviso, o.Avviso)
+		fill(&w.Decreto, o.Decreto)
+		fill(&w.DataInvio, o.DataInvio)
+		fill(&w.Finestra, o.Finestra)
+		if w.DataFin == 0 {
+			w.DataFin = o.DataFin
+		}
+	}
+	return &w
 }
 
 func orDash(s string) string {

@@ -3,6 +3,7 @@ package importer
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"consolida/funding"
@@ -23,12 +24,59 @@ type mapper struct {
 
 	sumAll, sumSince funding.Amount // for checking TOTALE rows
 	rowsSince        int
+
+	// from the title block above the header, for columns the table lacks
+	titleMisura  string
+	titleDecreto string
+	titleDate    funding.Date
 }
 
-func (m *mapper) init() {
+var (
+	reDecreto     = regexp.MustCompile(`(?i)\bdecreto\s+(?:n\.?|nr\.?|numero)\s*([0-9]+(?:\s*[-/]\s*[0-9]+)*(?:\s*/\s*[0-9]{4})?)`)
+	reDecretoData = regexp.MustCompile(`(?i)\bdecreto\b.{0,40}?\bdel\s+([0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{4})`)
+)
+
+// init prepares the mapping; title is the text above the header (an
+// allegato's "Allegato 1 al Decreto n. 85/2022 - Avviso 1.2 ..."): it
+// gives the measure when the table has no avviso or misura column, and
+// the decree when it has no decree column.
+func (m *mapper) init(title string) {
 	m.col = m.h.field
 	_, m.hasTip = m.col[FTipologia]
 	_, m.hasEnte = m.col[FEnte]
+	_, hasAvviso := m.col[FAvviso]
+	_, hasMisura := m.col[FMisura]
+	if title == "" {
+		return
+	}
+	if !hasAvviso && !hasMisura {
+		if _, err := m.opt.Catalog.Classify("", title); err == nil {
+			m.titleMisura = m.intern(title)
+			m.rep.Notes = append(m.rep.Notes, fmt.Sprintf("%s: misura ricavata dal titolo del prospetto: «%s»", m.where(), truncateRunes(title, 120)))
+		}
+	}
+	_, hasDec := m.col[FDecreto]
+	_, hasNum := m.col[FNumeroDecreto]
+	if !hasDec && !hasNum {
+		if d := reDecreto.FindStringSubmatch(title); d != nil {
+			m.titleDecreto = "Decreto n. " + strings.Join(strings.Fields(d[1]), "")
+		}
+	}
+	if _, ok := m.col[FDataFin]; !ok {
+		if d := reDecretoData.FindStringSubmatch(title); d != nil {
+			if date, err := funding.ParseDate(d[1]); err == nil {
+				m.titleDate = date
+			}
+		}
+	}
+}
+
+func truncateRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
 }
 
 func (m *mapper) pos(row int, field string) funding.Pos {
@@ -189,6 +237,9 @@ func (m *mapper) row(n int, cells []Cell) {
 	}
 	rec.Avviso = m.text(cells, FAvviso)
 	rec.MisuraText = m.text(cells, FMisura)
+	if rec.Avviso == "" && rec.MisuraText == "" {
+		rec.MisuraText = m.titleMisura
+	}
 	rec.CUP = strings.ToUpper(strings.ReplaceAll(m.text(cells, FCUP), " ", ""))
 	rec.CUP = strings.Clone(rec.CUP)
 	rec.Decreto = m.text(cells, FDecreto)
@@ -197,9 +248,15 @@ func (m *mapper) row(n int, cells []Cell) {
 			rec.Decreto = "n. " + strings.TrimSuffix(d, ".0")
 		}
 	}
+	if rec.Decreto == "" {
+		rec.Decreto = m.titleDecreto
+	}
 	rec.Finestra = strings.TrimSuffix(m.text(cells, FFinestra), ".0")
 	rec.DataInvio = m.text(cells, FDataInvio)
 	rec.DataFin = m.date(cells, n, FDataFin)
+	if rec.DataFin == 0 {
+		rec.DataFin = m.titleDate
+	}
 	rec.DataStato = m.date(cells, n, FDataStato)
 
 	if _, ok := m.col[FStato]; ok {

@@ -164,7 +164,15 @@ func readSheet(res *FileResult, sh *sheet, fileIdx int32, opt *Options) (SheetRe
 	}
 	rep.HeaderRows, rep.Columns = h.rows, h.cols
 	m := &mapper{res: res, sh: sh, h: h, fileIdx: fileIdx, opt: opt, rep: &rep}
-	m.init()
+	var title []string
+	for i := 0; i < len(buf) && rows[i] < h.rows[0]; i++ {
+		for _, c := range buf[i] {
+			if v := funding.CleanSpaces(c.V); v != "" {
+				title = append(title, v)
+			}
+		}
+	}
+	m.init(strings.Join(title, " "))
 	for i := next; i < len(buf); i++ {
 		m.row(rows[i], buf[i])
 	}

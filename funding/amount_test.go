@@ -1,0 +1,136 @@
+package funding
+
+import (
+	"errors"
+	"testing"
+)
+
+func TestParseAmount(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want Amount
+		err  error
+	}{
+		{"121999.0", 12199900, nil},
+		{"4326.4", 432640, nil},
+		{"18990.54", 1899054, nil},
+		{"14000", 1400000, nil},
+		{"121.999,00", 12199900, nil},
+		{"121.999", 12199900, nil}, // Italian thousands
+		{"3.430", 343000, nil},
+		{"€ 3.430", 343000, nil},
+		{"3.430 €", 343000, nil},
+		{"€3.430,50", 343050, nil},
+		{"EUR 1,234.56", 123456, nil},
+		{"1,234.56", 123456, nil},
+		{"1.234.567,89", 123456789, nil},
+		{"1,234,567", 123456700, nil},
+		{"121 999,00", 12199900, nil},
+		{"121\u00a0999,00", 12199900, nil},
+		{"121\u202f999,00", 12199900, nil},
+		{"1'234.50", 123450, nil},
+		{"2791997197.7000003", 279199719770, nil},
+		{"4326.3999999999996", 432640, nil},
+		{"0.005", 0, ErrBadAmount}, // three decimals: ambiguous
+		{"1234,5", 123450, nil},
+		{"0,50", 50, nil},
+		{"1.5e6", 150000000, nil},
+		{"0.0", 0, nil},
+		{"0", 0, nil},
+		{"", 0, ErrEmptyAmount},
+		{"  ", 0, ErrEmptyAmount},
+		{"-", 0, ErrEmptyAmount},
+		{"n.d.", 0, ErrEmptyAmount},
+		{"N/D", 0, ErrEmptyAmount},
+		{"-100", -10000, ErrNegativeAmount},
+		{"(1.000,00)", -100000, ErrNegativeAmount},
+		{"1.000,00-", -100000, ErrNegativeAmount},
+		{"abc", 0, ErrBadAmount},
+		{"12,34,56", 0, ErrBadAmount},
+		{"1.23.456", 0, ErrBadAmount},
+		{"1,234.567,8", 0, ErrBadAmount},
+		{"99999999999999999999", 0, ErrAmountTooLarge},
+	} {
+		got, err := ParseAmount(tc.in)
+		if !errors.Is(err, tc.err) || (tc.err == nil || errors.Is(tc.err, ErrNegativeAmount)) && got != tc.want {
+			t.Errorf("ParseAmount(%q) = %d, %v; want %d, %v", tc.in, got, err, tc.want, tc.err)
+		}
+	}
+}
+
+func TestParseNumber(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want Amount
+	}{
+		{"121999", 12199900},
+		{"121.999", 12200}, // a number cell holding 121.999 euro
+		{"4326.3999999999996", 432640},
+		{"0.005", 1},
+		{"0.0049", 0},
+		{"1.5E+6", 150000000},
+		{"1E-2", 1},
+		{"0", 0},
+	} {
+		got, err := ParseNumber(tc.in)
+		if err != nil || got != tc.want {
+			t.Errorf("ParseNumber(%q) = %d, %v; want %d", tc.in, got, err, tc.want)
+		}
+	}
+}
+
+func TestAmountFormat(t *testing.T) {
+	for _, tc := range []struct {
+		a        Amount
+		it, dot  string
+	}{
+		{12199900, "121.999,00", "121999.00"},
+		{432640, "4.326,40", "4326.40"},
+		{5, "0,05", "0.05"},
+		{0, "0,00", "0.00"},
+		{-123456789, "-1.234.567,89", "-1234567.89"},
+	} {
+		if got := tc.a.String(); got != tc.it {
+			t.Errorf("%d.String() = %q, want %q", tc.a, got, tc.it)
+		}
+		if got := tc.a.Dot(); got != tc.dot {
+			t.Errorf("%d.Dot() = %q, want %q", tc.a, got, tc.dot)
+		}
+	}
+}
+
+// FuzzParseAmount: no panic, and what Format writes ParseAmount reads back.
+func FuzzParseAmount(f *testing.F) {
+	for _, s := range []string{"121.999,00", "€ 3.430", "4326.4", "1,234.56", "(1.000,00)", "-", "", "2791997197.7000003", "1e5", "12 345,6"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		a, err := ParseAmount(s)
+		if err != nil {
+			return
+		}
+		if a < 0 {
+			t.Fatalf("ParseAmount(%q) = %d without error", s, a)
+		}
+		for _, out := range []string{a.String(), a.Dot()} {
+			b, err := ParseAmount(out)
+			if err != nil || b != a {
+				t.Fatalf("round trip of %q: %d -> %q -> %d, %v", s, a, out, b, err)
+			}
+		}
+	})
+}
+
+func FuzzParseNumber(f *testing.F) {
+	for _, s := range []string{"121999", "4326.3999999999996", "1.5E+6", "-3", "1e-30"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		a, err := ParseNumber(s)
+		if err == nil {
+			if b, err := ParseNumber(a.Dot()); err != nil || b != a {
+				t.Fatalf("round trip of %q: %d -> %q -> %d, %v", s, a, a.Dot(), b, err)
+			}
+		}
+	})
+}

@@ -1,0 +1,275 @@
+package funding
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// rec builds a comune's record of the open-data kind.
+func rec(file int32, row int, istat, name, prov, ipa, cup, avviso string, st Status, date Date, cents Amount) Record {
+	return Record{
+		Pos: Pos{File: []string{"a.csv", "b.csv", "c.csv"}[file], Row: row}, FileIdx: file,
+		Owner: OwnerComune, Ente: "Comune di " + name, Tipologia: "Comuni",
+		Comune: name, ISTAT: istat, Provincia: prov, IPA: ipa, CUP: cup, Avviso: avviso,
+		DataStato: date, DataFin: 20220801, Status: st, Amount: cents, AmountOK: true, ComuneID: -1,
+	}
+}
+
+func consolidate(t *testing.T, recs []Record, sel Selection) *Result {
+	t.Helper()
+	cat := testCatalog(t)
+	srcs := []Source{{Name: "a.csv"}, {Name: "b.csv"}, {Name: "c.csv"}}
+	for i := range recs {
+		if recs[i].Measure == "" {
+			id, err := cat.Classify(recs[i].Avviso, "")
+			if err != nil {
+				t.Fatalf("record %d: %v", i, err)
+			}
+			recs[i].Measure = id
+		}
+		srcs[recs[i].FileIdx].Read.Add(recs[i].Amount)
+	}
+	res := Consolidate(Input{Catalog: cat, Registry: NewRegistry(), Records: recs, Sources: srcs, Selection: sel})
+	if !res.Conservation.OK {
+		t.Fatalf("conservation broken: %v", res.Conservation.Problems)
+	}
+	return res
+}
+
+const (
+	avPago = "1.4.3 - pagoPA - Comuni - Aprile 2022"
+	avIO   = "1.4.3 - app IO - Comuni - Aprile 2022"
+	avIO2  = "1.4.3 - app IO - Comuni - Settembre 2022"
+	avPND  = "1.4.5 'Piattaforma Notifiche Digitali' Comuni (Settembre 2022)"
+)
+
+func totalOf(res *Result, istat, measure string) Amount {
+	mi := res.Catalog.Order(measure)
+	for _, c := range res.Comuni {
+		if c.Comune.ISTAT == istat {
+			return c.Funded[mi]
+		}
+	}
+	return -1
+}
+
+func TestNewestStatusWinsAndIsCountedOnce(t *testing.T) {
+	res := consolidate(t, []Record{
+		rec(0, 2, "097058", "Olgiate Molgora", "LC", "c_g026", "D81F22003430006", avPND, StatusAssegnata, 20230103, 3258900),
+		rec(1, 2, "097058", "Olgiate Molgora", "LC", "c_g026", "d81f22003430006", avPND, StatusErogata, 20250813, 3258900),
+		rec(2, 7, "097058", "Olgiate Molgora", "LC", "c_g026", "D81F22003430006", avPND, StatusAssegnata, 20230103, 3258900),
+	}, Selection{})
+	if len(res.Candidature) != 1 {
+		t.Fatalf("%d candidature, want 1", len(res.Candidature))
+	}
+	w := res.Candidature[0].Winner
+	if w.Status != StatusErogata || w.Pos.File != "b.csv" {
+		t.Errorf("winner %c from %s, want E from b.csv", w.Status, w.Pos.File)
+	}
+	if got := totalOf(res, "097058", "1.4.5"); got != 3258900 {
+		t.Errorf("total %s, want 32.589,00", got)
+	}
+	o := res.Conservation.Outcomes
+	if o.Consolidated.Rows != 1 || o.Duplicates.Rows != 2 || o.Duplicates.Amount != 2*3258900 {
+		t.Errorf("outcomes %+v", o)
+	}
+}
+
+func TestRenouncedThenFundedWithOtherAmount(t *testing.T) {
+	res := consolidate(t, []Record{
+		rec(0, 2, "016016", "Azzano San Paolo", "BG", "C_A528", "D21F22003770006", avPago, StatusRinuncia, 20230808, 5399100),
+		rec(0, 3, "016016", "Azzano San Paolo", "BG", "C_A528", "D21F22003770006", "1.4.3 - pagoPA - Comuni - maggio 2023", StatusErogata, 20260110, 5000000),
+	}, Selection{})
+	if got := totalOf(res, "016016", "1.4.3-pagopa"); got != 5000000 {
+		t.Errorf("total %s, want 50.000,00", got)
+	}
+	found := false
+	for _, a := range res.Anomalies {
+		if a.Field == "importo" && strings.Contains(a.Reason, "importi diversi") && strings.Contains(a.Reason, "50.000,00") && a.Value == "53.991,00" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no anomaly showing both amounts: %+v", res.Anomalies)
+	}
+}
+
+func TestSharedCUPTwoComuniBothCount(t *testing.T) {
+	res := consolidate(t, []Record{
+		rec(0, 2, "098033", "Maccastorna", "LO", "c_e777", "B51F24001940006", "1.4.4 Adozione ANPR ANSC - Comuni - luglio 2024", StatusAssegnata, 20241010, 1000000),
+		rec(0, 3, "019001", "Acquanegra Cremonese", "CR", "c_a039", "B51F24001940006", "1.4.4 Adozione ANPR ANSC - Comuni - luglio 2024", StatusAssegnata, 20241010, 1000000),
+	}, Selection{})
+	if len(res.Candidature) != 2 || res.Total != 2000000 {
+		t.Errorf("%d candidature, total %s; want 2 and 20.000,00", len(res.Candidature), res.Total)
+	}
+}
+
+func TestCorrectedCUPIsTheSameApplication(t *testing.T) {
+	a := rec(0, 2, "059001", "Aprilia", "LT", "c_a341", "B21F22002310006", avPago, StatusAssegnata, 20221111, 2367300)
+	b := rec(1, 9, "059001", "Aprilia", "LT", "c_a341", "B21F23000410006", avPago, StatusAssegnata, 20221111, 2367300)
+	a.Finestra, b.Finestra = "4", "4"
+	a.DataInvio, b.DataInvio = "2022-07-21T16:51:53.000+0000", "2022-07-21T16:51:53.000+0000"
+	res := consolidate(t, []Record{a, b}, Selection{})
+	if len(res.Candidature) != 1 || res.Total != 2367300 {
+		t.Errorf("%d candidature, total %s; want 1 and 23.673,00", len(res.Candidature), res.Total)
+	}
+}
+
+func TestISTATCodeChangeKeepsTheComune(t *testing.T) {
+	old := rec(0, 2, "090064", "Sassari", "SS", "c_i452", "J81F22000010006", avPND, StatusAssegnata, 20230103, 10000000)
+	nw := rec(1, 2, "112050", "Sassari", "SS", "c_i452", "J81F22000010006", avPND, StatusErogata, 20260301, 10000000)
+	other := rec(0, 3, "090064", "Sassari", "SS", "c_i452", "J81F22000020006", avIO, StatusAssegnata, 20220812, 500000)
+	res := consolidate(t, []Record{old, nw, other}, Selection{})
+	if len(res.Comuni) != 1 {
+		t.Fatalf("%d comuni, want 1 (Sassari)", len(res.Comuni))
+	}
+	c := res.Comuni[0]
+	if c.Comune.ISTAT != "112050" || c.Total != 10500000 {
+		t.Errorf("Sassari shown as %s with %s; want 112050 and 105.000,00", c.Comune.ISTAT, c.Total)
+	}
+}
+
+// A 2022 row put Zenson di Piave's body (c_m163) in Treviso: the two
+// comuni must stay apart and the money go to Zenson.
+func TestMislocatedBodyDoesNotMergeComuni(t *testing.T) {
+	wrong := rec(0, 2, "026086", "Treviso", "TV", "c_m163", "H11F22000010006", avIO, StatusAssegnata, 20220812, 400000)
+	wrong.Ente, wrong.Tipologia = "", ""
+	right := rec(1, 2, "026094", "Zenson di Piave", "TV", "c_m163", "H11F22000010006", avIO, StatusAssegnata, 20220812, 400000)
+	treviso := rec(1, 3, "026086", "Treviso", "TV", "c_l407", "E41F22000010006", avIO, StatusAssegnata, 20220812, 3640000)
+	res := consolidate(t, []Record{wrong, right, treviso}, Selection{})
+	if got := totalOf(res, "026086", "1.4.3-appio"); got != 3640000 {
+		t.Errorf("Treviso %s, want 36.400,00", got)
+	}
+	if got := totalOf(res, "026094", "1.4.3-appio"); got != 400000 {
+		t.Errorf("Zenson %s, want 4.000,00", got)
+	}
+}
+
+func TestOwnerRules(t *testing.T) {
+	for _, tc := range []struct {
+		hasTip        bool
+		tip           string
+		hasEnte       bool
+		ente          string
+		want          Owner
+	}{
+		{true, "Comuni", true, "Comune di X", OwnerComune},
+		{true, "Comune", false, "", OwnerComune},
+		{true, "ASL", true, "Comune di X", OwnerAltro},
+		{true, "Scuole", false, "", OwnerAltro},
+		{false, "", true, "COMUNE DI SANTA CATERINA D'ESTE", OwnerComune},
+		{false, "", true, "Provincia di Lecco", OwnerIfNamed},
+		{false, "", false, "", OwnerComune},
+	} {
+		if got := OwnerOf(tc.hasTip, tc.tip, tc.hasEnte, tc.ente); got != tc.want {
+			t.Errorf("OwnerOf(%v %q %v %q) = %d, want %d", tc.hasTip, tc.tip, tc.hasEnte, tc.ente, got, tc.want)
+		}
+	}
+}
+
+func TestAltriEntiKeptApart(t *testing.T) {
+	asl := rec(0, 2, "097042", "Lecco", "LC", "asst_lc", "C11F22000010006", avIO, StatusAssegnata, 20220812, 9900000)
+	asl.Owner, asl.Tipologia, asl.Ente = OwnerAltro, "ASL", "ASST di Lecco"
+	lecco := rec(0, 3, "097042", "Lecco", "LC", "c_e507", "C11F22000020006", avIO, StatusAssegnata, 20220812, 1215000)
+	res := consolidate(t, []Record{asl, lecco}, Selection{})
+	if got := totalOf(res, "097042", "1.4.3-appio"); got != 1215000 {
+		t.Errorf("Lecco %s, want 12.150,00", got)
+	}
+	if o := res.Conservation.Outcomes; o.AltriEnti.Rows != 1 || o.AltriEnti.Amount != 9900000 {
+		t.Errorf("altri enti %+v", o.AltriEnti)
+	}
+}
+
+func registryWith(t *testing.T, obs ...Observation) *Registry {
+	t.Helper()
+	r := NewRegistry()
+	for _, o := range obs {
+		o.Own = true
+		r.Observe(o)
+	}
+	r.Build()
+	return r
+}
+
+func TestResolveNames(t *testing.T) {
+	r := registryWith(t,
+		Observation{ISTAT: "097058", Name: "Olgiate Molgora", Provincia: "LC", IPA: "c_g026"},
+		Observation{ISTAT: "097074", Name: "Santa Maria Hoè", Provincia: "LC", IPA: "c_i243"},
+		Observation{ISTAT: "021077", Name: "San Candido/Innichen", Provincia: "BZ"},
+		Observation{ISTAT: "016065", Name: "Castro", Provincia: "BG"},
+		Observation{ISTAT: "075096", Name: "Castro", Provincia: "LE"},
+		Observation{ISTAT: "023021", Name: "Castel d'Azzano", Provincia: "VR"},
+	)
+	for _, tc := range []struct {
+		q    Query
+		want string
+	}{
+		{Query{Name: "OLGIATE MOLGORA"}, "097058"},
+		{Query{Name: "Comune di Olgiate Molgora"}, "097058"},
+		{Query{Name: "Olgiate Molgora (LC)"}, "097058"},
+		{Query{Name: "Santa Maria Hoe'"}, "097074"},
+		{Query{Name: "COMUNE DI SANTA MARIA HOE'"}, "097074"},
+		{Query{Name: "Innichen"}, "021077"},
+		{Query{Name: "San Candido"}, "021077"},
+		{Query{ISTAT: "97058"}, "097058"},
+		{Query{ISTAT: "97058.0"}, "097058"},
+		{Query{IPA: "C_G026"}, "097058"},
+		{Query{Name: "Castro", Provincia: "LE"}, "075096"},
+		{Query{Name: "Castro (BG)"}, "016065"},
+		{Query{Name: "Castro", Provincia: "016"}, "016065"},
+		{Query{Name: "Castel D'Azzano"}, "023021"},
+	} {
+		c, err := r.Resolve(tc.q)
+		if err != nil || c.ISTAT != tc.want {
+			t.Errorf("Resolve(%+v) = %v, %v; want %s", tc.q, c, err, tc.want)
+		}
+	}
+	_, err := r.Resolve(Query{Name: "Castro"})
+	var le *LookupError
+	if !errors.Is(err, ErrAmbiguousComune) || !errors.As(err, &le) || len(le.Candidates) != 2 {
+		t.Errorf("Castro without province: %v", err)
+	}
+	_, err = r.Resolve(Query{Name: "Olgiate Molgoria"})
+	if !errors.Is(err, ErrUnknownComune) || !errors.As(err, &le) || len(le.Suggestions) == 0 || le.Suggestions[0].ISTAT != "097058" {
+		t.Errorf("misspelt name: %v %+v", err, le)
+	}
+	if _, err := r.Resolve(Query{Name: "Olgiate Molgora", Provincia: "CO"}); !errors.Is(err, ErrUnknownComune) {
+		t.Errorf("right name, wrong province must not resolve silently: %v", err)
+	}
+}
+
+func TestSelection(t *testing.T) {
+	recs := []Record{
+		rec(0, 2, "097058", "Olgiate Molgora", "LC", "c_g026", "D81F22003430006", avPND, StatusErogata, 20250813, 3258900),
+		rec(0, 3, "016016", "Azzano San Paolo", "BG", "C_A528", "D21F22003770006", avPago, StatusAssegnata, 20230808, 5399100),
+	}
+	res := consolidate(t, recs, Selection{Provinces: []string{"lc"}})
+	if len(res.Comuni) != 1 || res.Comuni[0].Comune.ISTAT != "097058" || res.Total != 3258900 {
+		t.Fatalf("province LC: %d comuni, total %s", len(res.Comuni), res.Total)
+	}
+	if o := res.Conservation.Outcomes; o.FuoriSelezione.Rows != 1 || o.FuoriSelezione.Amount != 5399100 {
+		t.Errorf("fuori selezione %+v", o.FuoriSelezione)
+	}
+	recs2 := []Record{
+		rec(0, 2, "097058", "Olgiate Molgora", "LC", "c_g026", "D81F22003430006", avPND, StatusErogata, 20250813, 3258900),
+		rec(0, 3, "016016", "Azzano San Paolo", "BG", "C_A528", "D21F22003770006", avPago, StatusAssegnata, 20230808, 5399100),
+	}
+	res = consolidate(t, recs2, Selection{Members: []Member{{Text: "azzano san paolo"}, {Text: "Paperopoli", Pos: Pos{File: "membri.txt", Row: 2}}}})
+	if len(res.Comuni) != 1 || res.Comuni[0].Comune.ISTAT != "016016" {
+		t.Fatalf("members: %d comuni", len(res.Comuni))
+	}
+	if len(res.Anomalies) != 1 || res.Anomalies[0].Pos.File != "membri.txt" {
+		t.Errorf("unknown member must be an anomaly: %+v", res.Anomalies)
+	}
+}
+
+func TestUnknownComuneIsRejectedNotDropped(t *testing.T) {
+	r := rec(0, 2, "", "Paperopoli", "", "", "X", avIO, StatusAssegnata, 20220812, 100)
+	r.IPA = ""
+	res := consolidate(t, []Record{r}, Selection{})
+	o := res.Conservation.Outcomes
+	if o.Rejected.Rows != 1 || len(res.Anomalies) != 1 || !res.Anomalies[0].Rejected || !errors.Is(res.Anomalies[0].Err, ErrUnknownComune) {
+		t.Errorf("outcomes %+v anomalies %+v", o, res.Anomalies)
+	}
+}
