@@ -110,7 +110,7 @@ func roundDigits(d string, point int) (Amount, error) {
 		return 0, nil
 	}
 	keep := point + 2 // digits that make whole cents
-	if keep > 19 {
+	if keep > 18 {
 		return 0, ErrAmountTooLarge
 	}
 	var v int64

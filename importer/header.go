@@ -231,10 +231,13 @@ func (s *Synonyms) double(rowN int, top, bottom []Cell) *header {
 		field, how := "", ""
 		switch {
 		case t != "" && b != "":
-			if field, how = s.match(text, false); field != "" {
-				how = "su due righe"
-				h.bonus++
-			} else if !fill {
+			if funding.FoldHeader(text) != funding.FoldHeader(t) && funding.FoldHeader(b) != "" {
+				if field, how = s.match(text, false); field != "" {
+					how = "su due righe"
+					h.bonus++
+				}
+			}
+			if field == "" && !fill {
 				field, how = s.match(t, true)
 			}
 		case b != "":

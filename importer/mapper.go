@@ -145,26 +145,31 @@ func (m *mapper) isTotalRow(cells []Cell) bool {
 	return false
 }
 
-// isNoteRow recognises a lone text under the table ("Fonte: ...") that
-// fills one cell outside the identity and amount columns.
+// isNoteRow recognises a lone remark under or inside the table ("Fonte:
+// elaborazione dell'ufficio", "* importi in euro"): one filled cell whose
+// text reads as a note, not as a comune.
 func (m *mapper) isNoteRow(cells []Cell) bool {
-	filled := -1
-	for i, c := range cells {
-		if strings.TrimSpace(c.V) != "" {
-			if filled >= 0 {
+	text := ""
+	for _, c := range cells {
+		if v := strings.TrimSpace(c.V); v != "" {
+			if text != "" {
 				return false
 			}
-			filled = i
+			text = v
 		}
 	}
-	for _, f := range append([]string{FImporto, FCUP}, identityFields...) {
-		if m.col[f] == filled {
-			if _, ok := m.col[f]; ok {
-				return false
-			}
-		}
+	if text == "" {
+		return false
 	}
-	return filled >= 0
+	if strings.ContainsAny(text[:1], "*(#") || strings.Contains(text, ":") {
+		return true
+	}
+	first, _, _ := strings.Cut(funding.Fold(text), " ")
+	switch first {
+	case "fonte", "fonti", "nota", "note", "nb", "n.b.", "elaborazione", "aggiornato", "aggiornamento", "legenda", "dati":
+		return true
+	}
+	return false
 }
 
 func (m *mapper) row(n int, cells []Cell) {
