@@ -218,6 +218,20 @@ func saveAtomic(f *excelize.File, path string) error {
 	return os.Rename(name, path)
 }
 
+// saveInto writes the workbook to a file of a folder that is itself
+// temporary (the council set): no rename or sync per file is needed.
+func saveInto(f *excelize.File, path string) error {
+	out, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteTo(out); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
 // SafeFileName turns a comune name into a file name valid on Windows and
 // Linux: ASCII letters, digits, '-', '_' only.
 func SafeFileName(s string) string {

@@ -49,7 +49,7 @@ func WriteCouncil(ctx context.Context, dir string, res *funding.Result, meta Met
 	if nov != nil {
 		changes = map[int32][]NovitaItem{}
 		for _, it := range nov.Items {
-			changes[it.comune] = append(changes[it.comune], it)
+			changes[it.ComuneID] = append(changes[it.ComuneID], it)
 		}
 	}
 	jobs := make(chan *funding.ComuneTotals)
@@ -243,6 +243,8 @@ func writeCouncilBook(path string, t *funding.ComuneTotals, cands []*funding.Can
 		label := "Novità rispetto al prospetto precedente"
 		if nov.Since != "" {
 			label += " (" + nov.Since + ")"
+		} else {
+			label = "Novità: primo prospetto prodotto dal registro, ogni candidatura è elencata come nuova"
 		}
 		if err := put([]any{cell(st.bold, label)}); err != nil {
 			return err
@@ -252,9 +254,20 @@ func writeCouncilBook(path string, t *funding.ComuneTotals, cands []*funding.Can
 				return err
 			}
 		}
+		// prima in D:E, dopo in F:G
+		novWidths := []float64{widths[0], widths[1], widths[2], widths[3] + widths[4], widths[5] + widths[6]}
 		for _, ch := range changes {
+			prima := ""
+			if ch.Prima != "" {
+				prima = "prima: " + ch.Prima
+			}
+			r := row
 			if err := put([]any{cell(st.wrap, ch.Misura), cell(st.wrap, ch.Tipo), cell(st.text, ch.CUP),
-				cell(st.wrap, "prima: "+ch.Prima), nil, cell(st.wrap, "dopo: "+ch.Dopo)}); err != nil {
+				cell(st.wrap, prima), nil, cell(st.wrap, "dopo: "+ch.Dopo)},
+				excelize.RowOpts{Height: fitHeight(novWidths, ch.Misura, ch.Tipo, "", prima, "dopo: "+ch.Dopo)}); err != nil {
+				return err
+			}
+			if err := firstErr(sw.MergeCell(colRef(4, r), colRef(5, r)), sw.MergeCell(colRef(6, r), colRef(7, r))); err != nil {
 				return err
 			}
 		}
@@ -280,8 +293,7 @@ func writeCouncilBook(path string, t *funding.ComuneTotals, cands []*funding.Can
 	if err := writeCouncilSources(f, st, cands, meta); err != nil {
 		return err
 	}
-	f.SetActiveSheet(0)
-	return saveAtomic(f, path)
+	return saveInto(f, path)
 }
 
 func writeCouncilSources(f *excelize.File, st *styles, cands []*funding.Candidatura, meta Meta) error {

@@ -59,7 +59,6 @@ func WriteCST(path string, res *funding.Result, meta Meta, nov *Novita) error {
 			return err
 		}
 	}
-	f.SetActiveSheet(0)
 	return saveAtomic(f, path)
 }
 

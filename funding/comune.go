@@ -55,6 +55,7 @@ type Registry struct {
 	Comuni []*Comune
 
 	obs    []Observation
+	seen   map[obsKey]int // identical observations are kept once, with the newest date
 	byKey  map[string]int32
 	byBody map[string]int32 // beneficiary key -> comune of its newest observation
 	byName map[string][]int32
@@ -65,7 +66,13 @@ type Registry struct {
 
 // NewRegistry returns an empty registry.
 func NewRegistry() *Registry {
-	return &Registry{byKey: map[string]int32{}, byName: map[string][]int32{}, provOf: map[string]string{}}
+	return &Registry{byKey: map[string]int32{}, byName: map[string][]int32{}, provOf: map[string]string{}, seen: map[obsKey]int{}}
+}
+
+// obsKey identifies observations that say the same thing.
+type obsKey struct {
+	istat, name, prov, codProv, regione, ipa, cat string
+	own                                           bool
 }
 
 var (
@@ -97,9 +104,11 @@ func CatastaleFromIPA(ipa string) string {
 // NameKey folds a comune name for lookups: no "Comune di", no accents,
 // apostrophes and hyphens as spaces. "COMUNE DI SANTA MARIA HOE'" and
 // "Santa Maria Hoè" give the same key.
+var nameKeyReplacer = strings.NewReplacer(".", " ", "(", " ", ")", " ")
+
 func NameKey(s string) string {
 	f := Fold(s)
-	f = strings.NewReplacer(".", " ", "(", " ", ")", " ").Replace(f)
+	f = nameKeyReplacer.Replace(f)
 	f = strings.Join(strings.Fields(f), " ")
 	for _, p := range []string{"comune di ", "comune de ", "comune d ", "citta di ", "municipio di "} {
 		if strings.HasPrefix(f, p) && len(f) > len(p) {
@@ -144,8 +153,20 @@ func (r *Registry) Observe(o Observation) {
 		o.Catastale = CatastaleFromIPA(o.IPA)
 	}
 	o.Catastale = strings.ToUpper(o.Catastale)
-	r.obs = append(r.obs, o)
 	r.built = false
+	if len(o.AltNames) == 0 {
+		k := obsKey{o.ISTAT, o.Name, o.Provincia, o.CodProvincia, o.Regione, o.IPA, o.Catastale, o.Own}
+		if i, ok := r.seen[k]; ok {
+			// the same statement again: keep it once, as its newest
+			if o.Date >= r.obs[i].Date {
+				r.obs[i].Date = o.Date
+				r.obs[i].Order = o.Order
+			}
+			return
+		}
+		r.seen[k] = len(r.obs)
+	}
+	r.obs = append(r.obs, o)
 }
 
 // beneficiaryKey is the code of the body itself: its codice catastale, or

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"golang.org/x/text/collate"
@@ -393,6 +394,15 @@ func (res *Result) group() [][]int32 {
 			}
 		}
 	}
+	folded := map[string]string{}
+	fold := func(s string) string {
+		f, ok := folded[s]
+		if !ok {
+			f = Fold(s)
+			folded[s] = f
+		}
+		return f
+	}
 	byCUP := map[string]int32{}
 	byApp := map[string]int32{}
 	byAvviso := map[string]int32{} // rows with CUP, for rows without
@@ -402,10 +412,10 @@ func (res *Result) group() [][]int32 {
 		if r.Rejected || r.Owner != OwnerComune || r.ComuneID < 0 {
 			continue
 		}
-		base := fmt.Sprintf("%d|%s|", r.ComuneID, r.Measure)
+		base := strconv.Itoa(int(r.ComuneID)) + "|" + r.Measure + "|"
 		av := ""
 		if r.Avviso != "" {
-			av = base + Fold(r.Avviso) + "|" + r.Finestra
+			av = base + fold(r.Avviso) + "|" + r.Finestra
 		}
 		if r.CUP == "" {
 			noCUP = append(noCUP, int32(i))
@@ -434,8 +444,8 @@ func (res *Result) group() [][]int32 {
 	byNoCUP := map[string]int32{}
 	for _, i := range noCUP {
 		r := &recs[i]
-		base := fmt.Sprintf("%d|%s|", r.ComuneID, r.Measure)
-		k := base + Fold(r.Avviso) + "|" + r.Finestra
+		base := strconv.Itoa(int(r.ComuneID)) + "|" + r.Measure + "|"
+		k := base + fold(r.Avviso) + "|" + r.Finestra
 		if j, ok := byAvviso[k]; ok && r.Avviso != "" {
 			union(j, i)
 			continue

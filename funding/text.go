@@ -85,6 +85,17 @@ func CleanSpaces(s string) string {
 	if s == "" {
 		return s
 	}
+	clean := s[0] != ' ' && s[len(s)-1] != ' '
+	for i := 0; clean && i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 0x80, c < ' ', c == ' ' && i+1 < len(s) && s[i+1] == ' ':
+			clean = false
+		}
+	}
+	if clean {
+		return s // the common case: nothing to clean, no allocation
+	}
 	return strings.Join(strings.FieldsFunc(s, func(r rune) bool {
 		return unicode.IsSpace(r) || r == '\u00a0' || r == '\u202f'
 	}), " ")

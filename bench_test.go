@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"consolida/exporter"
+
+	"consolida/funding"
+	"consolida/importer"
+)
+
+// BenchmarkImportRealData measures reading every real file (no outputs).
+func BenchmarkImportRealData(b *testing.B) {
+	if testing.Short() {
+		b.Skip("short")
+	}
+	cat, syn, err := loadTemplates()
+	if err != nil {
+		b.Fatal(err)
+	}
+	paths, err := importer.Collect([]string{realData})
+	if err != nil {
+		b.Skip("dati reali assenti")
+	}
+	for i := 0; i < b.N; i++ {
+		batch, err := readFiles(context.Background(), paths, cat, syn, newReporter(nil, true))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(len(batch.Records)), "rows")
+	}
+}
+
+// BenchmarkConsolidateRealData measures the consolidation of every real row.
+func BenchmarkConsolidateRealData(b *testing.B) {
+	cat, syn, err := loadTemplates()
+	if err != nil {
+		b.Fatal(err)
+	}
+	paths, err := importer.Collect([]string{realData})
+	if err != nil {
+		b.Skip("dati reali assenti")
+	}
+	batch, err := readFiles(context.Background(), paths, cat, syn, newReporter(nil, true))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		recs := append([]funding.Record(nil), batch.Records...)
+		res := funding.Consolidate(funding.Input{Catalog: cat, Registry: funding.NewRegistry(), Records: recs,
+			Anomalies: batch.Anomalies, Sources: append([]funding.Source(nil), batch.Sources...)})
+		if !res.Conservation.OK {
+			b.Fatal("conservation")
+		}
+	}
+}
+
+// BenchmarkCouncilWorkbooks writes the council workbooks of the real data
+// (about 7,900 files); it reports the time per workbook.
+func BenchmarkCouncilWorkbooks(b *testing.B) {
+	cat, syn, err := loadTemplates()
+	if err != nil {
+		b.Fatal(err)
+	}
+	paths, err := importer.Collect([]string{realData})
+	if err != nil {
+		b.Skip("dati reali assenti")
+	}
+	batch, err := readFiles(context.Background(), paths, cat, syn, newReporter(nil, true))
+	if err != nil {
+		b.Fatal(err)
+	}
+	res := funding.Consolidate(funding.Input{Catalog: cat, Registry: funding.NewRegistry(), Records: batch.Records,
+		Anomalies: batch.Anomalies, Sources: batch.Sources})
+	res.Comuni = res.Comuni[:500]
+	dir := b.TempDir()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := exporter.WriteCouncil(context.Background(), filepath.Join(dir, "consiglio"), res, exporter.Meta{Mese: "2026-11"}, nil, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N*len(res.Comuni)), "ms/workbook")
+}
