@@ -305,6 +305,18 @@ func TestExitCodes(t *testing.T) {
 	os.WriteFile(pdf, []byte("%PDF-1.4\n%fake\n"), 0o644)
 	empty := filepath.Join(dir, "vuoto.csv")
 	os.WriteFile(empty, nil, 0o644)
+	enc := filepath.Join(dir, "protetto.xlsx")
+	ef := excelize.NewFile()
+	ef.SetCellValue("Sheet1", "A1", "Comune")
+	if err := ef.SaveAs(enc, excelize.Options{Password: "segreta"}); err != nil {
+		t.Fatal(err)
+	}
+	ef.Close()
+	headerOnly := filepath.Join(dir, "intestazione.csv")
+	os.WriteFile(headerOnly, []byte("Comune;Importo;Avviso\n"), 0o644)
+	docs := filepath.Join(dir, "cartella")
+	os.Mkdir(docs, 0o755)
+	os.WriteFile(filepath.Join(docs, "decreto.pdf"), []byte("%PDF-1.4\n"), 0o644)
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -318,7 +330,10 @@ func TestExitCodes(t *testing.T) {
 		{"missing input", []string{"run", filepath.Join(dir, "nessuno"), "--out", dir}, exitFailed, "inesistente"},
 		{"pdf renamed xlsx", []string{"run", pdf, "--out", dir, "-q"}, exitFailed, "prospetto.xlsx: il file è un PDF"},
 		{"empty file", []string{"run", empty, "--out", dir, "-q"}, exitFailed, "vuoto.csv: il file è vuoto"},
+		{"encrypted xlsx", []string{"run", enc, "--out", dir, "-q"}, exitFailed, "protetto.xlsx: il file è protetto da password"},
 		{"strict with rejected rows", []string{"run", "samples/", "--out", dir, "--strict", "-q"}, exitRejected, "--strict"},
+		{"header only", []string{"run", headerOnly, "--out", dir, "-q"}, exitOK, ""},
+		{"a pdf in a folder is listed, not fatal", []string{"run", docs, "--out", dir, "-q"}, exitOK, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, stderr := runCLI(t, tc.args...)

@@ -12,7 +12,9 @@ import (
 
 // Collect expands the arguments into input files: a file is itself, a
 // folder gives the files directly inside it (not sub-folders), sorted by
-// name. Hidden files and office lock files (~$x.xlsx, .~lock) are left out.
+// name. Hidden files, office lock files (~$x.xlsx, .~lock) and consolida's
+// own configuration and ledger are left out; documents (PDF, Word...) are
+// kept, and ReadFile lists them as skipped.
 func Collect(args []string) ([]string, error) {
 	var out []string
 	seen := map[string]bool{}
@@ -46,10 +48,8 @@ func Collect(args []string) ([]string, error) {
 				continue
 			}
 			switch strings.ToLower(filepath.Ext(n)) {
-			case ".md", ".txt", ".pdf", ".db", ".toml", ".lock", ".json", ".sqlite":
-				if strings.ToLower(filepath.Ext(n)) != ".pdf" {
-					continue // notes and configuration beside the data
-				}
+			case ".db", ".toml", ".lock", ".sqlite", ".db-journal", ".db-wal", ".db-shm":
+				continue // consolida's own configuration and ledger beside the data
 			}
 			names = append(names, n)
 		}

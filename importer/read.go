@@ -72,6 +72,14 @@ func ReadFile(path, name string, fileIdx int, opt *Options) (*FileResult, error)
 	if res.Source.SHA256, err = fileSHA256(path); err != nil {
 		return nil, err
 	}
+	if kind, ok := documentExt[strings.ToLower(filepath.Ext(path))]; ok {
+		// a document that came with the tables (the decree in PDF, a
+		// covering letter): listed, not read
+		res.Source.Format = kind
+		res.Source.Skipped = "è un documento (" + kind + "), non un prospetto di finanziamenti"
+		res.Report = FileReport{Path: path, Format: Format(kind)}
+		return res, nil
+	}
 	b, err := openBook(path)
 	if err != nil {
 		return nil, err
@@ -197,6 +205,15 @@ func readSheet(res *FileResult, sh *sheet, fileIdx int32, opt *Options) (SheetRe
 	}
 	m.finish()
 	return rep, nil
+}
+
+// documentExt are extensions of documents that travel with the tables. A
+// file with a spreadsheet extension is always read: a PDF renamed .xlsx is
+// an error, a .pdf is skipped.
+var documentExt = map[string]string{
+	".pdf": "PDF", ".p7m": "documento firmato", ".doc": "Word", ".docx": "Word", ".odt": "documento ODT",
+	".rtf": "RTF", ".msg": "messaggio di posta", ".eml": "messaggio di posta", ".md": "testo",
+	".jpg": "immagine", ".jpeg": "immagine", ".png": "immagine", ".zip": "archivio", ".rar": "archivio", ".7z": "archivio",
 }
 
 // DisplayNames gives each path the name shown in Fonte: the base name,

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"consolida/exporter"
+	"consolida/funding"
+)
+
+// expected mirrors testdata/genera's atteso.json.
+type expected struct {
+	Descrizione string
+	Args        []string
+	Exit        int
+	Totali      map[string]map[string]string
+	Date        map[string]string
+	Righe       *struct{ Lette, Consolidate, Duplicati, AltriEnti, Scartate int }
+	Anomalie    []struct {
+		File, Foglio, Campo, Motivo string
+		Riga                        int
+		Scartata                    bool
+	}
+	Check []string
+}
+
+// TestCases runs consolida on every case of the trap corpus
+// (testdata/cases, written by testdata/genera) and compares the euros per
+// comune and measure, dates, conservation counts and anomalies with the
+// case's atteso.json.
+func TestCases(t *testing.T) {
+	dirs, err := filepath.Glob("testdata/cases/*")
+	if err != nil || len(dirs) == 0 {
+		t.Fatalf("no cases: %v", err)
+	}
+	for _, dir := range dirs {
+		dir := dir
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			var exp expected
+			b, err := os.ReadFile(filepath.Join(dir, "atteso.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(b, &exp); err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range exp.Args {
+				if strings.HasPrefix(a, "../shared/") {
+					if _, err := os.Stat(a); err != nil {
+						t.Skipf("%s assente: caso saltato", a)
+					}
+				}
+			}
+			out := t.TempDir()
+			args := append([]string{"run", dir, "--out", out, "--mese", "2026-11", "--consiglio=false", "-q"}, exp.Args...)
+			code, stdout, stderr := runCLI(t, args...)
+			if code != exp.Exit {
+				t.Fatalf("exit %d, want %d\n%s%s", code, exp.Exit, stdout, stderr)
+			}
+			checkCaseTotals(t, out, exp)
+			checkCaseAnomalies(t, out, exp)
+			if len(exp.Check) > 0 {
+				_, text, _ := runCLI(t, append([]string{"check", dir}, exp.Args...)...)
+				for _, want := range exp.Check {
+					if !strings.Contains(text, want) {
+						t.Errorf("check does not print %q:\n%s", want, text)
+					}
+				}
+			}
+		})
+	}
+}
+
+func checkCaseTotals(t *testing.T, out string, exp expected) {
+	t.Helper()
+	got := map[string]map[string]funding.Amount{}
+	dates := map[string]string{}
+	for _, r := range readCSV(t, filepath.Join(out, "dettaglio_2026-11.csv"))[1:] {
+		dates[r[7]] = r[9]
+		if r[10] != "A" && r[10] != "E" {
+			continue
+		}
+		a, err := funding.ParseNumber(r[12])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got[r[0]] == nil {
+			got[r[0]] = map[string]funding.Amount{}
+		}
+		got[r[0]][r[4]] += a
+	}
+	for istat, ms := range exp.Totali {
+		for m, euro := range ms {
+			want, err := funding.ParseNumber(euro)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got[istat][m] != want {
+				t.Errorf("%s %s = %s, want %s", istat, m, got[istat][m], want)
+			}
+			delete(got[istat], m)
+		}
+	}
+	for istat, ms := range got {
+		for m, a := range ms {
+			if a != 0 {
+				t.Errorf("unexpected money: %s %s = %s", istat, m, a)
+			}
+		}
+	}
+	for cup, want := range exp.Date {
+		if d, ok := dates[cup]; !ok || d != want {
+			t.Errorf("CUP %s: data_finanziamento %q, want %q", cup, d, want)
+		}
+	}
+	if exp.Righe != nil {
+		fonti := sheetRows(t, filepath.Join(out, "CST_2026-11.xlsx"), exporter.SheetFonti)
+		var tot []string
+		for _, r := range fonti {
+			if len(r) > 8 && r[0] == "TOTALE" {
+				tot = r
+			}
+		}
+		if tot == nil {
+			t.Fatal("no TOTALE row in Fonti")
+		}
+		n := func(s string) int { v, _ := strconv.Atoi(s); return v }
+		w := exp.Righe
+		if n(tot[3]) != w.Lette || n(tot[4]) != w.Consolidate || n(tot[5]) != w.Duplicati || n(tot[6]) != w.AltriEnti || n(tot[8]) != w.Scartate {
+			t.Errorf("Fonti lette/consolidate/duplicati/altri/scartate = %v, want %+v", tot[3:9], *w)
+		}
+	}
+}
+
+func checkCaseAnomalies(t *testing.T, out string, exp expected) {
+	t.Helper()
+	rows := sheetRows(t, filepath.Join(out, "CST_2026-11.xlsx"), exporter.SheetAnomalie)[1:]
+	rejected := 0
+	for _, r := range rows {
+		if len(r) > 7 && r[7] == "riga scartata" {
+			rejected++
+		}
+	}
+	wantRejected := 0
+	for _, a := range exp.Anomalie {
+		if a.Scartata {
+			wantRejected++
+		}
+		found := false
+		for _, r := range rows {
+			if len(r) < 8 {
+				continue
+			}
+			if (a.File == "" || r[0] == a.File) && r[1] == a.Foglio || a.File == "" && a.Foglio == "" {
+				if r[2] == strconv.Itoa(a.Riga) && r[3] == a.Campo && strings.Contains(r[5], a.Motivo) && (r[7] == "riga scartata") == a.Scartata {
+					found = true
+				}
+			}
+		}
+		if !found {
+			t.Errorf("anomaly not found: %+v\nAnomalie: %v", a, rows)
+		}
+	}
+	if rejected != wantRejected {
+		t.Errorf("%d rejected rows, want %d: %v", rejected, wantRejected, rows)
+	}
+}
