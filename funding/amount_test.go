@@ -81,8 +81,8 @@ func TestParseNumber(t *testing.T) {
 
 func TestAmountFormat(t *testing.T) {
 	for _, tc := range []struct {
-		a        Amount
-		it, dot  string
+		a       Amount
+		it, dot string
 	}{
 		{12199900, "121.999,00", "121999.00"},
 		{432640, "4.326,40", "4326.40"},

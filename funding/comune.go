@@ -59,7 +59,7 @@ type Registry struct {
 	byKey  map[string]int32
 	byBody map[string]int32 // beneficiary key -> comune of its newest observation
 	byName map[string][]int32
-	names  []string // distinct name keys, for suggestions
+	names  []string          // distinct name keys, for suggestions
 	provOf map[string]string // province code or folded name -> sigla
 	built  bool
 }

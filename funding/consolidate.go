@@ -134,15 +134,15 @@ type ComuneTotals struct {
 
 // MeasureStats summarise one measure over the reported comuni.
 type MeasureStats struct {
-	Measure        Measure
-	Comuni         int // comuni with at least one funded candidatura
-	Candidature    int // funded candidature
-	Funded         Amount
-	Erogato        Amount
-	Rinunce        int
-	RinunceAmount  Amount
-	Revoche        int
-	RevocheAmount  Amount
+	Measure       Measure
+	Comuni        int // comuni with at least one funded candidatura
+	Candidature   int // funded candidature
+	Funded        Amount
+	Erogato       Amount
+	Rinunce       int
+	RinunceAmount Amount
+	Revoche       int
+	RevocheAmount Amount
 }
 
 // Conservation is the check that nothing was lost or counted twice.

@@ -148,11 +148,11 @@ func TestMislocatedBodyDoesNotMergeComuni(t *testing.T) {
 
 func TestOwnerRules(t *testing.T) {
 	for _, tc := range []struct {
-		hasTip        bool
-		tip           string
-		hasEnte       bool
-		ente          string
-		want          Owner
+		hasTip  bool
+		tip     string
+		hasEnte bool
+		ente    string
+		want    Owner
 	}{
 		{true, "Comuni", true, "Comune di X", OwnerComune},
 		{true, "Comune", false, "", OwnerComune},

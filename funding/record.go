@@ -127,8 +127,8 @@ type Record struct {
 	Amount   Amount
 	AmountOK bool // Amount was read (a rejected row may still have one)
 
-	Rejected bool   // the row is out; the reason is among the anomalies
-	ComuneID int32  // set by resolution: index in Registry.Comuni, -1 if none
+	Rejected bool  // the row is out; the reason is among the anomalies
+	ComuneID int32 // set by resolution: index in Registry.Comuni, -1 if none
 }
 
 // StatusDate is the date that orders the statuses of one candidatura: the

@@ -28,8 +28,8 @@ type Expected struct {
 	Descrizione string                       `json:"descrizione"`
 	Args        []string                     `json:"args,omitempty"`
 	Exit        int                          `json:"exit"`
-	Totali      map[string]map[string]string `json:"totali"` // ISTAT -> measure -> euro "1234.50" (A+E)
-	Date        map[string]string            `json:"date,omitempty"`  // CUP -> data_finanziamento ISO
+	Totali      map[string]map[string]string `json:"totali"`         // ISTAT -> measure -> euro "1234.50" (A+E)
+	Date        map[string]string            `json:"date,omitempty"` // CUP -> data_finanziamento ISO
 	Righe       *Righe                       `json:"righe,omitempty"`
 	Anomalie    []Anomalia                   `json:"anomalie,omitempty"`
 	Check       []string                     `json:"check,omitempty"` // texts `consolida check` must print
@@ -287,8 +287,8 @@ var cases = []tcase{
 		},
 		exp: Expected{
 			Descrizione: "importi scritti all'italiana e all'inglese nella stessa colonna; n.d., negativi e tre decimali sono anomalie",
-			Totali: map[string]map[string]string{"097058": {"1.4.5": "2792253616.66"}},
-			Righe:  &Righe{Lette: 10, Consolidate: 7, Scartate: 3},
+			Totali:      map[string]map[string]string{"097058": {"1.4.5": "2792253616.66"}},
+			Righe:       &Righe{Lette: 10, Consolidate: 7, Scartate: 3},
 			Anomalie: []Anomalia{
 				{File: "importi.csv", Riga: 8, Campo: "importo", Scartata: true, Motivo: "importo mancante"},
 				{File: "importi.csv", Riga: 9, Campo: "importo", Scartata: true, Motivo: "importo negativo"},
