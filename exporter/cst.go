@@ -137,12 +137,41 @@ func writeRiepilogo(f *excelize.File, st *styles, res *funding.Result, meta Meta
 	return sw.Flush()
 }
 
+// maxDataRows is how many rows fit under the header of one sheet.
+const maxDataRows = excelize.TotalRows - 1
+
+// parts splits n rows into sheets: "Dettaglio", "Dettaglio 2", ...
+func parts(base string, n int) (names []string, bounds [][2]int) {
+	for from := 0; from < n || from == 0; from += maxDataRows {
+		to := min(from+maxDataRows, n)
+		name := base
+		if from > 0 {
+			name = fmt.Sprintf("%s %d", base, len(names)+1)
+		}
+		names = append(names, name)
+		bounds = append(bounds, [2]int{from, to})
+		if n == 0 {
+			break
+		}
+	}
+	return names, bounds
+}
+
 func writeDettaglio(f *excelize.File, st *styles, res *funding.Result, meta Meta) error {
-	name := SheetDettaglio
+	names, bounds := parts(SheetDettaglio, len(res.Candidature))
+	for p, name := range names {
+		if err := writeDettaglioPart(f, st, res.Candidature[bounds[p][0]:bounds[p][1]], name, meta); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeDettaglioPart(f *excelize.File, st *styles, cands []*funding.Candidatura, name string, meta Meta) error {
 	if err := newSheet(f, name); err != nil {
 		return err
 	}
-	n := len(res.Candidature)
+	n := len(cands)
 	if err := setupSheet(f, name, page{
 		landscape: true, titleRows: "$1:$1", header: heading(meta, "dettaglio delle candidature"),
 		autoFilter: fmt.Sprintf("A1:N%d", n+1),
@@ -164,19 +193,20 @@ func writeDettaglio(f *excelize.File, st *styles, res *funding.Result, meta Meta
 	if err := sw.SetRow("A1", hdr, excelize.RowOpts{Height: 30}); err != nil {
 		return err
 	}
-	for i, c := range res.Candidature {
+	row := make([]any, len(DettaglioHeader))
+	for i, c := range cands {
 		w := c.Winner
 		style := st.money
 		if !w.Status.Funded() {
 			style = st.mutedMoney
 		}
-		row := []any{
+		row = append(row[:0],
 			cell(st.text, c.Comune.ISTAT), cell(st.text, c.Comune.Name), cell(st.text, c.Comune.Provincia),
 			cell(st.text, w.IPA), cell(st.text, c.Measure.ID), cell(st.text, c.Measure.Label),
 			cell(st.text, w.Avviso), cell(st.text, w.CUP), cell(st.text, w.Decreto),
 			dateCell(st.date, w.DataFin), cell(st.text, w.Status.Label()), dateCell(st.date, w.DataStato),
 			moneyCell(style, w.Amount), cell(st.text, w.Pos.Fonte()),
-		}
+		)
 		if err := sw.SetRow(colRef(1, i+2), row); err != nil {
 			return err
 		}
@@ -267,11 +297,20 @@ func writeMisure(f *excelize.File, st *styles, res *funding.Result, meta Meta) e
 }
 
 func writeAnomalie(f *excelize.File, st *styles, res *funding.Result, meta Meta) error {
-	name := SheetAnomalie
+	names, bounds := parts(SheetAnomalie, len(res.Anomalies))
+	for p, name := range names {
+		if err := writeAnomaliePart(f, st, res.Anomalies[bounds[p][0]:bounds[p][1]], name, meta); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeAnomaliePart(f *excelize.File, st *styles, anomalies []funding.Anomaly, name string, meta Meta) error {
 	if err := newSheet(f, name); err != nil {
 		return err
 	}
-	n := len(res.Anomalies)
+	n := len(anomalies)
 	if err := setupSheet(f, name, page{
 		landscape: true, titleRows: "$1:$1", header: heading(meta, "anomalie nei file ricevuti"),
 		autoFilter: fmt.Sprintf("A1:I%d", n+1),
@@ -293,7 +332,7 @@ func writeAnomalie(f *excelize.File, st *styles, res *funding.Result, meta Meta)
 	if err := sw.SetRow("A1", hdr, excelize.RowOpts{Height: 20}); err != nil {
 		return err
 	}
-	for i, a := range res.Anomalies {
+	for i, a := range anomalies {
 		var rowN any
 		if a.Pos.Row > 0 {
 			rowN = a.Pos.Row
