@@ -1,0 +1,79 @@
+package exporter
+
+import (
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+)
+
+func novitaRows(t *testing.T, nov *Novita) [][]string {
+	t.Helper()
+	f := excelize.NewFile()
+	defer f.Close()
+	st, err := newStyles(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	meta := Meta{Mese: "2026-03", Generated: time.Date(2026, 3, 15, 10, 0, 0, 0, time.UTC)}
+	if err := writeNovita(f, st, nov, meta); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "n.xlsx")
+	if err := saveAtomic(f, p); err != nil {
+		t.Fatal(err)
+	}
+	g, err := excelize.OpenFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	rows, err := g.GetRows(SheetNovita)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+func TestNovitaSheet(t *testing.T) {
+	nov := &Novita{Since: "n. 2 del 15/02/2026 10:00, febbraio 2026", Items: []NovitaItem{
+		{Tipo: TipoNuova, ISTAT: "097058", Comune: "Olgiate Molgora", Misura: "1.4.5 Notifiche digitali", CUP: "H41F22002740006",
+			Dopo: "A - assegnata dal 24/02/2025, 32.589,00 €", Fonte: "candidature_finanziate_145.csv:12"},
+		{Tipo: TipoCambioStato, ISTAT: "112050", Comune: "Sassari", Misura: "1.4.5 Notifiche digitali", CUP: "E81F22001230006",
+			Prima: "A - assegnata", Dopo: "E - erogata dal 03/06/2025", Fonte: "candidature_finanziate_145.csv:40"},
+	}}
+	rows := novitaRows(t, nov)
+	if !reflect.DeepEqual(rows[0], NovitaHeader) {
+		t.Fatalf("header %q", rows[0])
+	}
+	if want := []string{"Tipo", "Codice ISTAT", "Comune", "Misura", "CUP", "Prima", "Dopo", "Fonte"}; !reflect.DeepEqual(NovitaHeader, want) {
+		t.Fatalf("NovitaHeader %q", NovitaHeader)
+	}
+	if got := rows[2]; got[0] != TipoCambioStato || got[1] != "112050" || got[5] != "A - assegnata" || got[7] != "candidature_finanziate_145.csv:40" {
+		t.Fatalf("row 3 %q", got)
+	}
+	if len(rows[1]) < 8 || rows[1][5] != "" || rows[1][6] == "" {
+		t.Fatalf("row 2 %q", rows[1])
+	}
+	last := rows[len(rows)-1]
+	if len(last) == 0 || !strings.Contains(last[0], nov.Since) {
+		t.Fatalf("note %q does not name the baseline", last)
+	}
+}
+
+func TestNovitaSheetFirstAndEmpty(t *testing.T) {
+	rows := novitaRows(t, &Novita{})
+	if !reflect.DeepEqual(rows[0], NovitaHeader) {
+		t.Fatalf("header %q", rows[0])
+	}
+	text := ""
+	for _, r := range rows[1:] {
+		text += strings.Join(r, " ") + "\n"
+	}
+	if !strings.Contains(text, "Nessuna novità") || !strings.Contains(text, "Primo prospetto") {
+		t.Fatalf("notes %q", text)
+	}
+}

@@ -1,0 +1,244 @@
+package ledger
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"consolida/funding"
+)
+
+func openTemp(tb testing.TB) (*Ledger, string) {
+	tb.Helper()
+	p := filepath.Join(tb.TempDir(), "sub", "consolida.db")
+	l, err := Open(p)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { l.Close() })
+	return l, p
+}
+
+func sampleImport(name, sha string, n int) Import {
+	in := Import{
+		Source: funding.Source{Name: name, Path: "/x/" + name, SHA256: sha, Size: 123, Format: "CSV (UTF-8, separatore ',')",
+			Notes: []string{"nota uno", "nota due"}},
+		At: time.Date(2026, 3, 15, 10, 4, 5, 0, time.UTC),
+	}
+	for i := 0; i < n; i++ {
+		r := funding.Record{
+			Pos: funding.Pos{File: name, Sheet: "Dati", Row: i + 2}, FileIdx: 7, Owner: funding.OwnerComune,
+			Ente: "Comune di Olgiate Molgora", Tipologia: "Comuni", Comune: "Olgiate Molgora", ISTAT: "097058",
+			Provincia: "LC", CodProvincia: "097", Regione: "Lombardia", IPA: "c_g026", Catastale: "G026",
+			Avviso: "1.4.5 'Piattaforma Notifiche Digitali' Comuni (Settembre 2022)", MisuraText: "1.4.5 Digitalizzazione degli avvisi pubblici",
+			Measure: "1.4.5", CUP: "H41F22002740006", Decreto: "Decreto n.131 - 1 / 2022 - PNRR", Finestra: "1",
+			DataInvio: "2022-09-21T09:35:39.000+0000", DataFin: 20230103, DataStato: 20240626, Status: funding.StatusErogata,
+			Amount: funding.Amount(3258900 + i), AmountOK: true, ComuneID: 5,
+		}
+		if i == 1 {
+			r.Rejected, r.AmountOK, r.Amount, r.Status = true, false, 0, funding.StatusUnknown
+		}
+		in.Records = append(in.Records, r)
+		in.Source.Read.Add(r.Amount)
+	}
+	in.Anomalies = []funding.Anomaly{{
+		Pos: funding.Pos{File: name, Sheet: "Dati", Row: 3, Col: "J"}, Field: "importo", Value: "n.d.",
+		Reason: "importo mancante", Rejected: true, Err: funding.ErrEmptyAmount,
+	}}
+	return in
+}
+
+func TestSchemaCreatedAndReopened(t *testing.T) {
+	l, p := openTemp(t)
+	v, err := l.Version()
+	if err != nil || v != SchemaVersion {
+		t.Fatalf("version %d, %v; want %d", v, err, SchemaVersion)
+	}
+	l.Close()
+	l2, err := Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l2.Close()
+	if v, _ := l2.Version(); v != SchemaVersion {
+		t.Fatalf("reopened version %d", v)
+	}
+}
+
+func TestNotALedger(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "x.db")
+	if err := os.WriteFile(p, []byte("codice_ipa,ente\nc_g026,Comune di Olgiate Molgora\n"+string(make([]byte, 200))), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(p); !errors.Is(err, ErrNotLedger) {
+		t.Fatalf("got %v, want ErrNotLedger", err)
+	}
+}
+
+func TestAddFileRoundTrip(t *testing.T) {
+	l, _ := openTemp(t)
+	ctx := context.Background()
+	a, b := sampleImport("a.csv", "AAAA", 3), sampleImport("b.xlsx", "bbbb", 2)
+	fa, err := l.AddFile(ctx, a, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fa.ID != 1 || fa.Rejected != 1 || fa.Records != 3 || fa.SHA256 != "aaaa" {
+		t.Fatalf("file a: %+v", fa)
+	}
+	if _, err := l.AddFile(ctx, b, nil); err != nil {
+		t.Fatal(err)
+	}
+	c, err := l.Load(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Files) != 2 || c.LastFile != 2 || len(c.Records) != 5 || len(c.Anomalies) != 2 {
+		t.Fatalf("loaded %d files (last %d), %d records, %d anomalies", len(c.Files), c.LastFile, len(c.Records), len(c.Anomalies))
+	}
+	want := append([]funding.Record(nil), a.Records...)
+	want = append(want, b.Records...)
+	for i := range want {
+		want[i].ComuneID = -1 // resolution is Consolidate's
+		want[i].FileIdx = 0
+		if i >= len(a.Records) {
+			want[i].FileIdx = 1
+		}
+	}
+	if !reflect.DeepEqual(c.Records, want) {
+		t.Fatalf("records differ:\n got %+v\nwant %+v", c.Records[0], want[0])
+	}
+	if got := c.Anomalies[1]; got.Pos != b.Anomalies[0].Pos || !errors.Is(got.Err, funding.ErrEmptyAmount) || got.Reason != "importo mancante" {
+		t.Fatalf("anomaly %+v", got)
+	}
+	src := c.Sources[0]
+	if src.Name != "a.csv" || src.Read != a.Source.Read || !reflect.DeepEqual(src.Notes, a.Source.Notes) || src.Format != a.Source.Format {
+		t.Fatalf("source %+v", src)
+	}
+}
+
+func TestKnownFileChangesNothing(t *testing.T) {
+	l, _ := openTemp(t)
+	ctx := context.Background()
+	if _, err := l.AddFile(ctx, sampleImport("a.csv", "aaaa", 3), nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.AddFile(ctx, sampleImport("copia.csv", "AAAA", 4), nil); !errors.Is(err, ErrKnownFile) {
+		t.Fatalf("got %v, want ErrKnownFile", err)
+	}
+	c, _ := l.Load(ctx, nil)
+	if len(c.Files) != 1 || len(c.Records) != 3 {
+		t.Fatalf("%d files, %d records", len(c.Files), len(c.Records))
+	}
+	f, err := l.FileBySHA(ctx, "AAAA")
+	if err != nil || f == nil || f.Name != "a.csv" {
+		t.Fatalf("FileBySHA: %+v %v", f, err)
+	}
+}
+
+func TestInterruptedImportLeavesNothing(t *testing.T) {
+	l, _ := openTemp(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	_, err := l.AddFile(ctx, sampleImport("big.csv", "cccc", 9000), func(n int) {
+		if n >= 4000 {
+			cancel()
+		}
+	})
+	if err == nil {
+		t.Fatal("import went on after the cancellation")
+	}
+	c, err := l.Load(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Files) != 0 || len(c.Records) != 0 || len(c.Anomalies) != 0 {
+		t.Fatalf("half an import: %d files, %d records", len(c.Files), len(c.Records))
+	}
+}
+
+func TestUniqueName(t *testing.T) {
+	l, _ := openTemp(t)
+	ctx := context.Background()
+	for i, sha := range []string{"01", "02", "03"} {
+		name, err := l.UniqueName(ctx, "candidature.csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []string{"candidature.csv", "candidature (2).csv", "candidature (3).csv"}[i]
+		if name != want {
+			t.Fatalf("got %q, want %q", name, want)
+		}
+		if _, err := l.AddFile(ctx, sampleImport(name, sha, 1), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestBaselineRule(t *testing.T) {
+	l, _ := openTemp(t)
+	ctx := context.Background()
+	snap := func(amount funding.Amount) Snapshot {
+		return Snapshot{{Keys: []uint64{1, 2}, ISTAT: "097058", Comune: "Olgiate Molgora", Measure: "1.4.5", Status: 'A', Amount: amount}}
+	}
+	add := func(last int64, amount funding.Amount) int64 {
+		id, err := l.AddExport(ctx, Export{At: time.Now(), Generated: time.Now(), Kind: "export", Mese: "2026-03", LastFile: last}, snap(amount))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	if e, s, err := l.Baseline(ctx, 1); err != nil || e != nil || s != nil {
+		t.Fatalf("first export has a baseline: %v %v %v", e, s, err)
+	}
+	e1 := add(1, 100)
+	e2 := add(2, 200)
+	// nothing imported since e2: the baseline stays e1
+	if e, _, _ := l.Baseline(ctx, 2); e == nil || e.ID != e1 {
+		t.Fatalf("baseline of content 2: %+v, want %d", e, e1)
+	}
+	e3 := add(2, 300) // same content as e2: e2's snapshot is dropped
+	if e, s, _ := l.Baseline(ctx, 2); e == nil || e.ID != e1 || s[0].Amount != 100 {
+		t.Fatalf("baseline of content 2 after a repeat: %+v", e)
+	}
+	if e, s, _ := l.Baseline(ctx, 3); e == nil || e.ID != e3 || len(s) != 1 || s[0].Amount != 300 || !reflect.DeepEqual(s[0].Keys, []uint64{1, 2}) {
+		t.Fatalf("baseline of content 3: %+v %+v", e, s)
+	}
+	if n, _ := l.snapshot(ctx, e2); len(n) != 0 {
+		t.Fatalf("snapshot of export %d kept", e2)
+	}
+	if p, _ := l.SameContent(ctx, 2, "2026-03"); p == nil || p.ID != e2 {
+		t.Fatalf("SameContent: %+v", p)
+	}
+	es, err := l.Exports(ctx)
+	if err != nil || len(es) != 3 || es[1].Baseline != 0 || es[2].LastFile != 2 {
+		t.Fatalf("exports %+v %v", es, err)
+	}
+}
+
+func TestLockNamesHolder(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "consolida.db")
+	lk, err := Acquire(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Acquire(p)
+	var le *LockedError
+	if !errors.As(err, &le) || !errors.Is(err, ErrLocked) {
+		t.Fatalf("second lock: %v", err)
+	}
+	if le.Holder == nil || le.Holder.PID != os.Getpid() || time.Since(le.Holder.Start) > time.Minute {
+		t.Fatalf("holder %+v", le.Holder)
+	}
+	if err := lk.Release(); err != nil {
+		t.Fatal(err)
+	}
+	lk2, err := Acquire(p)
+	if err != nil {
+		t.Fatalf("lock after release: %v", err)
+	}
+	lk2.Release()
+}
