@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 
 	"golang.org/x/text/collate"
@@ -403,49 +402,71 @@ func (res *Result) group() [][]int32 {
 		}
 		return f
 	}
-	byCUP := map[string]int32{}
-	byApp := map[string]int32{}
-	byAvviso := map[string]int32{} // rows with CUP, for rows without
+	// keys are structs over strings the records already hold: no
+	// allocation per row
+	type cupKey struct {
+		comune  int32
+		measure string
+		cup     string
+	}
+	type appKey struct {
+		comune                  int32
+		measure, avviso, window string
+		submitted               string
+	}
+	type avvisoKey struct {
+		comune                  int32
+		measure, avviso, window string
+	}
+	byCUP := map[cupKey]int32{}
+	byApp := map[appKey]int32{}
+	byAvviso := map[avvisoKey]int32{} // rows with CUP, for rows without
 	var noCUP []int32
 	for i := range recs {
 		r := &recs[i]
 		if r.Rejected || r.Owner != OwnerComune || r.ComuneID < 0 {
 			continue
 		}
-		base := strconv.Itoa(int(r.ComuneID)) + "|" + r.Measure + "|"
-		av := ""
+		av := avvisoKey{r.ComuneID, r.Measure, "", r.Finestra}
 		if r.Avviso != "" {
-			av = base + fold(r.Avviso) + "|" + r.Finestra
+			av.avviso = fold(r.Avviso)
 		}
 		if r.CUP == "" {
 			noCUP = append(noCUP, int32(i))
 			continue
 		}
-		k := base + strings.ToUpper(r.CUP)
+		k := cupKey{r.ComuneID, r.Measure, strings.ToUpper(r.CUP)}
 		if j, ok := byCUP[k]; ok {
 			union(j, int32(i))
 		} else {
 			byCUP[k] = int32(i)
 		}
-		if av != "" && r.DataInvio != "" {
-			k := av + "|" + r.DataInvio
+		if av.avviso != "" && r.DataInvio != "" {
+			// the same application under another CUP is a CUP corrected
+			// between two publications; within one file, two CUPs are two
+			// candidature
+			k := appKey{av.comune, av.measure, av.avviso, av.window, r.DataInvio}
 			if j, ok := byApp[k]; ok {
-				union(j, int32(i))
+				if recs[j].FileIdx != r.FileIdx {
+					union(j, int32(i))
+				}
 			} else {
 				byApp[k] = int32(i)
 			}
 		}
-		if av != "" {
+		if av.avviso != "" {
 			if _, ok := byAvviso[av]; !ok {
 				byAvviso[av] = int32(i)
 			}
 		}
 	}
-	byNoCUP := map[string]int32{}
+	byNoCUP := map[avvisoKey]int32{}
 	for _, i := range noCUP {
 		r := &recs[i]
-		base := strconv.Itoa(int(r.ComuneID)) + "|" + r.Measure + "|"
-		k := base + fold(r.Avviso) + "|" + r.Finestra
+		k := avvisoKey{r.ComuneID, r.Measure, "", r.Finestra}
+		if r.Avviso != "" {
+			k.avviso = fold(r.Avviso)
+		}
 		if j, ok := byAvviso[k]; ok && r.Avviso != "" {
 			union(j, i)
 			continue
@@ -556,6 +577,10 @@ func (res *Result) pickWinners(groups [][]int32, selected map[int32]bool) {
 // without decree and the ministry's annex tell one story. Status, status
 // date and amount are the winner's own.
 func (res *Result) enrich(win *Record, rows []int32) *Record {
+	if len(rows) == 1 || (win.CUP != "" && win.IPA != "" && win.Avviso != "" && win.Decreto != "" &&
+		win.DataInvio != "" && win.Finestra != "" && win.DataFin != 0) {
+		return win // nothing to fill: no copy
+	}
 	w := *win
 	others := make([]*Record, 0, len(rows)-1)
 	for _, i := range rows[1:] {
@@ -658,23 +683,40 @@ func (res *Result) total(selected map[int32]bool) {
 		return a.ISTAT < b.ISTAT
 	}
 	sort.SliceStable(res.Comuni, func(i, j int) bool { return less(res.Comuni[i].Comune, res.Comuni[j].Comune) })
-	rank := map[int32]int{}
+	rank := make([]int32, len(res.Registry.Comuni))
 	for i, t := range res.Comuni {
-		rank[t.Comune.ID] = i
+		rank[t.Comune.ID] = int32(i)
 	}
-	sort.SliceStable(res.Candidature, func(i, j int) bool {
-		a, b := res.Candidature[i], res.Candidature[j]
-		if ra, rb := rank[a.Comune.ID], rank[b.Comune.ID]; ra != rb {
-			return ra < rb
+	// sort on precomputed keys: comune (by name), measure (catalog order),
+	// decree date, CUP, then input order for a stable result
+	type sortKey struct {
+		rank, order int32
+		date        Date
+		cup         string
+		seq         int32
+		c           *Candidatura
+	}
+	keys := make([]sortKey, len(res.Candidature))
+	for i, c := range res.Candidature {
+		keys[i] = sortKey{rank[c.Comune.ID], int32(res.Catalog.Order(c.Measure.ID)), c.Winner.DataFin, c.Winner.CUP, int32(i), c}
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := &keys[i], &keys[j]
+		switch {
+		case a.rank != b.rank:
+			return a.rank < b.rank
+		case a.order != b.order:
+			return a.order < b.order
+		case a.date != b.date:
+			return a.date < b.date
+		case a.cup != b.cup:
+			return a.cup < b.cup
 		}
-		if oa, ob := res.Catalog.Order(a.Measure.ID), res.Catalog.Order(b.Measure.ID); oa != ob {
-			return oa < ob
-		}
-		if da, db := a.Winner.DataFin, b.Winner.DataFin; da != db {
-			return da < db
-		}
-		return a.Winner.CUP < b.Winner.CUP
+		return a.seq < b.seq
 	})
+	for i := range keys {
+		res.Candidature[i] = keys[i].c
+	}
 }
 
 // checkConservation verifies, per source and overall, that every row read

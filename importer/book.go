@@ -31,6 +31,8 @@ type sheet struct {
 	// numeric resolves the type of a cell whose text is ambiguous
 	// ("121.999"): true when the cell holds a number. May be nil.
 	numeric func(row int, col int) bool
+	// estimate guesses the number of rows (to size memory); may be nil.
+	estimate func() int
 }
 
 // book is an opened input.

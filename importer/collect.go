@@ -96,7 +96,11 @@ func ReadAll(paths []string, opt *Options, onFile func(i int, path string)) *Bat
 			b.Reports = append(b.Reports, FileReport{Path: p})
 			continue
 		}
-		b.Records = append(b.Records, r.Records...)
+		if b.Records == nil {
+			b.Records = r.Records // no copy for the first (often the only) file
+		} else {
+			b.Records = append(b.Records, r.Records...)
+		}
 		b.Anomalies = append(b.Anomalies, r.Anomalies...)
 		b.Sources = append(b.Sources, r.Source)
 		b.Reports = append(b.Reports, r.Report)

@@ -148,7 +148,17 @@ func openCSV(path string) (*book, error) {
 	}
 	delim, fields := sniffDelimiter(sample)
 	b := &book{Format: FormatCSV, Detail: fmt.Sprintf("codifica %s, separatore %s", enc, delimName(delim))}
-	b.Sheets = []sheet{{open: func() (rowIter, error) {
+	size := int64(0)
+	if st, err := os.Stat(path); err == nil {
+		size = st.Size()
+	}
+	lines := bytes.Count(sample, []byte{'\n'})
+	b.Sheets = []sheet{{estimate: func() int {
+		if lines == 0 || len(sample) == 0 {
+			return 0
+		}
+		return int(size/int64(len(sample))*int64(lines))*21/20 + 16
+	}, open: func() (rowIter, error) {
 		f, err := os.Open(path)
 		if err != nil {
 			return nil, err

@@ -102,6 +102,13 @@ func (m *mapper) text(cells []Cell, field string) string {
 	return m.intern(funding.CleanSpaces(c.V))
 }
 
+// unique reads a value that differs on every row (CUP, submission time):
+// copied out of the row, not kept in the intern table.
+func (m *mapper) unique(cells []Cell, field string) string {
+	c, _ := m.get(cells, field)
+	return strings.Clone(funding.CleanSpaces(c.V))
+}
+
 func (m *mapper) intern(s string) string {
 	if s == "" {
 		return ""
@@ -234,7 +241,7 @@ func (m *mapper) row(n int, cells []Cell) {
 	rec.IPA = m.text(cells, FIPA)
 	rec.Catastale = strings.ToUpper(m.text(cells, FCatastale))
 	if c, _ := m.get(cells, FISTAT); c.V != "" {
-		rec.ISTAT = funding.NormISTAT(c.V)
+		rec.ISTAT = m.intern(funding.NormISTAT(c.V)) // never a substring of the row: it would keep the whole line alive
 		up := strings.ToUpper(c.V)
 		if rec.ISTAT == "" && up != "N/D" && up != "ND" && up != "N.D." && up != "-" {
 			m.anomaly(n, FISTAT, c.V, "codice ISTAT non valido (atteso un numero di 6 cifre)", "", false, nil)
@@ -245,8 +252,7 @@ func (m *mapper) row(n int, cells []Cell) {
 	if rec.Avviso == "" && rec.MisuraText == "" {
 		rec.MisuraText = m.titleMisura
 	}
-	rec.CUP = strings.ToUpper(strings.ReplaceAll(m.text(cells, FCUP), " ", ""))
-	rec.CUP = strings.Clone(rec.CUP)
+	rec.CUP = strings.ToUpper(strings.ReplaceAll(m.unique(cells, FCUP), " ", ""))
 	rec.Decreto = m.text(cells, FDecreto)
 	if rec.Decreto == "" {
 		if d := m.text(cells, FNumeroDecreto); d != "" {
@@ -257,7 +263,7 @@ func (m *mapper) row(n int, cells []Cell) {
 		rec.Decreto = m.titleDecreto
 	}
 	rec.Finestra = strings.TrimSuffix(m.text(cells, FFinestra), ".0")
-	rec.DataInvio = m.text(cells, FDataInvio)
+	rec.DataInvio = m.unique(cells, FDataInvio)
 	rec.DataFin = m.date(cells, n, FDataFin)
 	if rec.DataFin == 0 {
 		rec.DataFin = m.titleDate

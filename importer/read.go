@@ -163,6 +163,11 @@ func readSheet(res *FileResult, sh *sheet, fileIdx int32, opt *Options) (SheetRe
 		rep.Skipped = "vuoto"
 		return rep, nil
 	}
+	if sh.estimate != nil && len(res.Records) == 0 {
+		// size the record slice once: a million rows would otherwise be
+		// copied and left with up to twice the room they need
+		res.Records = make([]funding.Record, 0, sh.estimate())
+	}
 	h, next, closest := opt.Synonyms.findHeader(rows, buf)
 	if h == nil {
 		rep.Skipped = "nelle prime 30 righe non c'è un'intestazione con " + closest.missing()
