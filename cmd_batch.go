@@ -446,15 +446,16 @@ func exportLedger(ctx context.Context, lg *ledger.Ledger, opt runOptions, kind s
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	snapRes := res
+	cur := ledger.TakeSnapshot(res)
+	snap := cur
 	if selective {
-		snapRes = funding.Consolidate(full)
+		snap = ledger.TakeSnapshot(funding.Consolidate(full))
 	}
 	base, baseSnap, err := lg.Baseline(ctx, content.LastFile)
 	if err != nil {
 		return nil, err
 	}
-	changes := ledger.Diff(baseSnap, res)
+	changes := ledger.Diff(baseSnap, cur, res)
 	nov := novitaOf(changes, base)
 	generated := opt.Now
 	if prev, err := lg.SameContent(ctx, content.LastFile, opt.Mese); err != nil {
@@ -480,7 +481,7 @@ func exportLedger(ctx context.Context, lg *ledger.Ledger, opt runOptions, kind s
 		e.Baseline = base.ID
 	}
 	e.Nuove, e.CambiStato, e.CambiImporto = ledger.Count(changes)
-	if e.ID, err = lg.AddExport(ctx, e, ledger.TakeSnapshot(snapRes)); err != nil {
+	if e.ID, err = lg.AddExport(ctx, e, snap); err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}

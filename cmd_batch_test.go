@@ -20,6 +20,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"consolida/exporter"
+	"consolida/funding"
 	"consolida/importer"
 	"consolida/ledger"
 )
@@ -171,7 +172,7 @@ func batchSheet(t *testing.T, path, sheet string) [][]string {
 type batchRow struct {
 	file, line                   int
 	cup, ipa, avviso, fin, invio string
-	stato, data, istat           string
+	stato, data, istat, prov     string
 	cents                        int64
 }
 
@@ -202,7 +203,7 @@ func batchReadSnapshot(t *testing.T, path string, file int) []batchRow {
 		out = append(out, batchRow{
 			file: file, line: i + 2, cup: strings.ToUpper(r[col["codice_cup"]]), ipa: strings.ToLower(r[col["codice_ipa"]]),
 			avviso: r[col["avviso"]], fin: r[col["numero_finestra_temporale"]], invio: r[col["data_invio_candidatura"]],
-			stato: r[col["stato_candidatura"]], data: data, istat: r[col["cod_comune"]],
+			stato: r[col["stato_candidatura"]], data: data, istat: r[col["cod_comune"]], prov: r[col["provincia"]],
 			cents: batchCents(t, r[col["importo_finanziamento"]]),
 		})
 	}
@@ -272,8 +273,9 @@ type batchExpect struct {
 }
 
 // batchExpected derives the Novità of importing the last snapshot after
-// the others, from the CSV rows alone.
-func batchExpected(t *testing.T, snaps [][]batchRow) batchExpect {
+// the others, from the CSV rows alone; with prov, only for the
+// candidature now in that province.
+func batchExpected(t *testing.T, snaps [][]batchRow, prov string) batchExpect {
 	var all []batchRow
 	for _, s := range snaps {
 		all = append(all, s...)
@@ -285,6 +287,9 @@ func batchExpected(t *testing.T, snaps [][]batchRow) batchExpect {
 	e := batchExpect{istatNow: map[string]map[string]bool{}}
 	for g, w := range win {
 		cur := all[w]
+		if prov != "" && cur.prov != prov {
+			continue
+		}
 		if e.istatNow[cur.cup] == nil {
 			e.istatNow[cur.cup] = map[string]bool{}
 		}
@@ -335,7 +340,7 @@ func TestBatchNovita145(t *testing.T) {
 		out := filepath.Join(dir, fmt.Sprintf("uscita%d", k+1))
 		batchMustRun(t, "export", "--out", out, "--mese", "2026-08", "--ledger", db, "--consiglio=false", "-q")
 
-		want := batchExpected(t, snaps)
+		want := batchExpected(t, snaps, "")
 		rows := batchSheet(t, filepath.Join(out, "CST_2026-08.xlsx"), exporter.SheetNovita)
 		if strings.Join(rows[0], "|") != "Tipo|Codice ISTAT|Comune|Misura|CUP|Prima|Dopo|Fonte" {
 			t.Fatalf("Novità header %q", rows[0])
@@ -368,6 +373,22 @@ func TestBatchNovita145(t *testing.T) {
 				t.Errorf("%d candidature reported new after the ISTAT renumbering", got[exporter.TipoNuova])
 			}
 		}
+	}
+
+	// an export of one province compares with everything the previous
+	// export saw: Gallura (OT) comuni were in the province of Sassari (SS)
+	// before the 2025 reform
+	out := filepath.Join(dir, "gallura")
+	batchMustRun(t, "export", "--out", out, "--mese", "2026-08", "--provincia", "OT", "--ledger", db, "--consiglio=false", "-q")
+	want := batchExpected(t, snaps, "OT")
+	got := map[string]int{}
+	for _, r := range batchSheet(t, filepath.Join(out, "CST_2026-08.xlsx"), exporter.SheetNovita)[1:] {
+		if len(r) >= 8 {
+			got[r[0]]++
+		}
+	}
+	if got[exporter.TipoNuova] != 0 || got[exporter.TipoCambioStato] != want.stato || got[exporter.TipoCambioImporto] != want.importo || want.stato == 0 {
+		t.Errorf("--provincia OT: Novità %v, want cambi stato %d, cambi importo %d and nothing new", got, want.stato, want.importo)
 	}
 
 	// `run` over the same files gives the same outputs as import + export
@@ -684,5 +705,63 @@ func TestBatchImportTwice(t *testing.T) {
 	}
 	if c := batchLedger(t, db); len(c.Files) != 1 || len(c.Records) != 7157 {
 		t.Fatalf("%d files, %d records", len(c.Files), len(c.Records))
+	}
+}
+
+// TestBatchAmountChange: an office's later notice of one candidatura with
+// another amount and status gives one Cambio importo and one Cambio stato.
+func TestBatchAmountChange(t *testing.T) {
+	files := batchData(t, batch145Feb)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "consolida.db")
+	batchMustRun(t, "import", files[0], "--ledger", db, "-q")
+	batchMustRun(t, "export", "--out", filepath.Join(dir, "u1"), "--mese", "2026-02", "--ledger", db, "--consiglio=false", "-q")
+
+	fh, err := os.Open(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(fh).ReadAll()
+	fh.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	var row []string
+	for _, r := range rows[1:] {
+		if r[col["tipologia_ente"]] == "Comuni" && r[col["stato_candidatura"]] == "A" {
+			row = append([]string(nil), r...)
+			break
+		}
+	}
+	old := row[col["importo_finanziamento"]]
+	row[col["importo_finanziamento"]] = "1234.5"
+	row[col["stato_candidatura"]] = "E"
+	row[col["data_stato_candidatura"]] = "2026-03-02"
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	w.WriteAll([][]string{rows[0], row})
+	notice := filepath.Join(dir, "avviso_ufficio.csv")
+	if err := os.WriteFile(notice, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	batchMustRun(t, "import", notice, "--ledger", db, "-q")
+	out := filepath.Join(dir, "u2")
+	batchMustRun(t, "export", "--out", out, "--mese", "2026-03", "--ledger", db, "--consiglio=false", "-q")
+	var got []string
+	for _, r := range batchSheet(t, filepath.Join(out, "CST_2026-03.xlsx"), exporter.SheetNovita)[1:] {
+		if len(r) >= 8 {
+			got = append(got, r[0]+": "+r[5]+" -> "+r[6])
+			if r[4] != row[col["codice_cup"]] || r[7] != "avviso_ufficio.csv:2" {
+				t.Errorf("row %q", r)
+			}
+		}
+	}
+	wantAmount := fmt.Sprintf("%s: %s € -> 1.234,50 €", exporter.TipoCambioImporto, funding.Amount(batchCents(t, old)))
+	if len(got) != 2 || got[0] != exporter.TipoCambioStato+": A - assegnata -> E - erogata dal 02/03/2026" || got[1] != wantAmount {
+		t.Fatalf("Novità %q, want a status change and %q", got, wantAmount)
 	}
 }

@@ -109,11 +109,12 @@ type Change struct {
 	Before Item                 // as the baseline had it (zero for New)
 }
 
-// Diff compares the candidature of res with the baseline snapshot, in the
-// order of res: a candidatura that matches no baseline item by any key
-// is new; one that matches gives a status change and/or an amount change.
-// With a nil or empty baseline every candidatura is new.
-func Diff(base Snapshot, res *funding.Result) []Change {
+// Diff compares the candidature of res, whose snapshot is cur (from
+// TakeSnapshot(res): its keys are not computed twice), with the baseline
+// snapshot, in the order of res: a candidatura that matches no baseline
+// item by any key is new; one that matches gives a status change and/or
+// an amount change. With a nil or empty baseline every candidatura is new.
+func Diff(base, cur Snapshot, res *funding.Result) []Change {
 	idx := make(map[uint64]int32, len(base)*4)
 	for i, it := range base {
 		for _, k := range it.Keys {
@@ -123,9 +124,9 @@ func Diff(base Snapshot, res *funding.Result) []Change {
 		}
 	}
 	var out []Change
-	for _, c := range res.Candidature {
+	for i, c := range res.Candidature {
 		match := int32(-1)
-		for _, k := range Keys(res, c) {
+		for _, k := range cur[i].Keys {
 			if j, ok := idx[k]; ok {
 				match = j
 				break

@@ -39,7 +39,7 @@ func TestDiffFollowsIdentityNotISTAT(t *testing.T) {
 		rec("", av+" bis", "", 'R', 10),
 		rec("CUPD00000000001", av, "2024-05-01T10:00:00", 'A', 70),
 	})
-	ch := Diff(base, cur)
+	ch := Diff(base, TakeSnapshot(cur), cur)
 	type got struct {
 		kind Kind
 		cup  string
@@ -66,19 +66,22 @@ func TestDiffMatchesByNameWhenCodesAppear(t *testing.T) {
 	before := &funding.Comune{Name: "Olgiate Molgora", Provincia: "LC"}
 	after := &funding.Comune{ISTAT: "097058", Name: "Olgiate Molgora", Provincia: "LC", Catastale: "G026", IPA: "c_g026"}
 	base := TakeSnapshot(build(before, []funding.Record{rec("F31F22003320006", "", "", 'A', 100)}))
-	if ch := Diff(base, build(after, []funding.Record{rec("F31F22003320006", "", "", 'A', 100)})); len(ch) != 0 {
+	now := build(after, []funding.Record{rec("F31F22003320006", "", "", 'A', 100)})
+	if ch := Diff(base, TakeSnapshot(now), now); len(ch) != 0 {
 		t.Fatalf("changes %+v", ch)
 	}
 	// another comune with the same CUP is another candidatura
 	other := &funding.Comune{ISTAT: "019002", Name: "Acquanegra Cremonese", Provincia: "CR", Catastale: "A039"}
-	if ch := Diff(base, build(other, []funding.Record{rec("F31F22003320006", "", "", 'A', 100)})); len(ch) != 1 || ch[0].Kind != New {
+	now = build(other, []funding.Record{rec("F31F22003320006", "", "", 'A', 100)})
+	if ch := Diff(base, TakeSnapshot(now), now); len(ch) != 1 || ch[0].Kind != New {
 		t.Fatalf("changes %+v", ch)
 	}
 }
 
 func TestDiffWithoutBaseline(t *testing.T) {
 	c := &funding.Comune{Name: "Olgiate Molgora", Catastale: "G026"}
-	ch := Diff(nil, build(c, []funding.Record{rec("A", "", "", 'A', 1), rec("B", "", "", 'E', 2)}))
+	now := build(c, []funding.Record{rec("A", "", "", 'A', 1), rec("B", "", "", 'E', 2)})
+	ch := Diff(nil, TakeSnapshot(now), now)
 	if n, s, a := Count(ch); n != 2 || s != 0 || a != 0 {
 		t.Fatalf("Count = %d %d %d", n, s, a)
 	}
