@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -191,19 +189,6 @@ func (s *importStats) counts() (imported, known, rows int) {
 	return
 }
 
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
 // importFiles adds the files to the ledger, one transaction per file. A
 // file already in the ledger is skipped; a file that cannot be read is
 // listed in Failed and the others go on. An error is returned only when
@@ -226,7 +211,7 @@ func importFiles(ctx context.Context, lg *ledger.Ledger, paths []string, rep *re
 		} else {
 			t.Describe(fmt.Sprintf("Importazione %d/%d: %s", i+1, len(paths), p))
 		}
-		sha, err := fileSHA256(p)
+		sha, err := importer.FileSHA256(p)
 		if err != nil {
 			st.Failed = append(st.Failed, importer.FileError{Path: p, Err: err})
 			t.Add(1)

@@ -144,6 +144,9 @@ func runRun(ctx context.Context, opt runOptions, stdout io.Writer, rep *reporter
 	if err := opt.validate(); err != nil {
 		return err
 	}
+	if opt.Ledger != "" {
+		return usageErr("--ledger si usa con --config (lavoro mensile) o con i comandi import ed export; run sui file non usa il registro")
+	}
 	if len(opt.Inputs) == 0 {
 		return usageErr("indicare almeno un file o una cartella da leggere")
 	}

@@ -48,6 +48,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return exitCode(err)
 }
 
+func init() {
+	// urfave/cli writes "(default: ...)" in the help: say it in Italian
+	orig := cli.FlagStringer
+	cli.FlagStringer = func(f cli.Flag) string {
+		return strings.Replace(orig(f), "(default: ", "(predefinito: ", 1)
+	}
+}
+
 func newApp(stdout, stderr io.Writer) *cli.App {
 	cli.HelpFlag = &cli.BoolFlag{Name: "aiuto", Aliases: []string{"h", "help"}, Usage: "mostra l'aiuto"}
 	app := &cli.App{

@@ -327,6 +327,7 @@ func TestExitCodes(t *testing.T) {
 		{"no out", []string{"run", "samples/"}, exitUsage, "--out"},
 		{"bad mese", []string{"run", "samples/", "--out", dir, "--mese", "11-2026"}, exitUsage, "--mese"},
 		{"unknown flag", []string{"run", "samples/", "--out", dir, "--boh"}, exitUsage, "opzione sconosciuta"},
+		{"ledger without config", []string{"run", "samples/", "--out", dir, "--ledger", "x.db"}, exitUsage, "--ledger si usa con --config"},
 		{"missing input", []string{"run", filepath.Join(dir, "nessuno"), "--out", dir}, exitFailed, "inesistente"},
 		{"pdf renamed xlsx", []string{"run", pdf, "--out", dir, "-q"}, exitFailed, "prospetto.xlsx: il file è un PDF"},
 		{"empty file", []string{"run", empty, "--out", dir, "-q"}, exitFailed, "vuoto.csv: il file è vuoto"},

@@ -69,7 +69,7 @@ func ReadFile(path, name string, fileIdx int, opt *Options) (*FileResult, error)
 		return nil, fmt.Errorf("è una cartella")
 	}
 	res.Source.Size = st.Size()
-	if res.Source.SHA256, err = fileSHA256(path); err != nil {
+	if res.Source.SHA256, err = FileSHA256(path); err != nil {
 		return nil, err
 	}
 	if kind, ok := documentExt[strings.ToLower(filepath.Ext(path))]; ok {
@@ -126,7 +126,9 @@ func ReadFile(path, name string, fileIdx int, opt *Options) (*FileResult, error)
 	return res, nil
 }
 
-func fileSHA256(path string) (string, error) {
+// FileSHA256 is the hex SHA-256 of a file's content (how Fonti and the ledger
+// recognise a file).
+func FileSHA256(path string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", err
