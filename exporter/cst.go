@@ -375,7 +375,8 @@ func writeFonti(f *excelize.File, st *styles, res *funding.Result, meta Meta) er
 	headers := []string{"File", "Formato", "SHA-256", "Righe lette", "Consolidate", "Duplicati", "Altri enti",
 		"Fuori selezione", "Scartate", "Importo letto", "Importo consolidato", "Importo duplicati",
 		"Importo altri enti", "Importo fuori selezione", "Importo scartato", "Note"}
-	if err := setWidths(sw, []float64{34, 22, 20, 10, 11, 10, 10, 10, 9, 17, 17, 17, 17, 17, 15, 60}); err != nil {
+	widths := []float64{34, 22, 20, 10, 11, 10, 10, 10, 9, 17, 17, 17, 17, 17, 15, 45}
+	if err := setWidths(sw, widths); err != nil {
 		return err
 	}
 	sw.SetPanes(&excelize.Panes{Freeze: true, XSplit: 1, YSplit: 1, TopLeftCell: "B2", ActivePane: "bottomRight"})
@@ -398,7 +399,8 @@ func writeFonti(f *excelize.File, st *styles, res *funding.Result, meta Meta) er
 			moneyCell(st.money, s.Read.Amount), moneyCell(st.money, o.Consolidated.Amount), moneyCell(st.money, o.Duplicates.Amount),
 			moneyCell(st.money, o.AltriEnti.Amount), moneyCell(st.money, o.FuoriSelezione.Amount), moneyCell(st.money, o.Rejected.Amount),
 			cell(st.wrap, truncate(strings.Join(notes, "\n"), 3000))}
-		if err := sw.SetRow(colRef(1, i+2), row); err != nil {
+		h := fitHeight(widths, s.Name, s.Format, "", "", "", "", "", "", "", "", "", "", "", "", "", truncate(strings.Join(notes, "\n"), 3000))
+		if err := sw.SetRow(colRef(1, i+2), row, excelize.RowOpts{Height: min(h, 409)}); err != nil {
 			return err
 		}
 	}

@@ -85,7 +85,8 @@ func writeNovita(f *excelize.File, st *styles, nov *Novita, meta Meta) error {
 	for i, it := range nov.Items {
 		row := []any{cell(st.text, it.Tipo), cell(st.text, it.ISTAT), cell(st.text, it.Comune), cell(st.wrap, it.Misura),
 			cell(st.text, it.CUP), cell(st.wrap, it.Prima), cell(st.wrap, it.Dopo), cell(st.wrap, it.Fonte)}
-		if err := sw.SetRow(colRef(1, i+2), row); err != nil {
+		h := fitHeight(widths, "", "", "", it.Misura, "", it.Prima, it.Dopo, it.Fonte)
+		if err := sw.SetRow(colRef(1, i+2), row, excelize.RowOpts{Height: h}); err != nil {
 			return err
 		}
 	}
