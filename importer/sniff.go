@@ -32,6 +32,7 @@ var (
 	ErrXLSB          = errors.New("il formato Excel binario (.xlsb) non è supportato: aprirlo e salvarlo come .xlsx")
 	ErrUnknownBinary = errors.New("formato non riconosciuto: non è un CSV, XLSX, XLS o ODS")
 	ErrZipNotSheet   = errors.New("archivio compresso che non contiene un foglio di calcolo")
+	ErrCorrupt       = errors.New("il file è danneggiato o incompleto: riaprirlo con il programma che l'ha creato e salvarlo di nuovo, o farselo inviare di nuovo")
 )
 
 var (
@@ -74,6 +75,9 @@ func Sniff(path string) (Format, error) {
 func sniffZip(path string) (Format, error) {
 	z, err := zip.OpenReader(path)
 	if err != nil {
+		if zipEntryAtStart(path) {
+			return "", ErrCorrupt // an archive cut short: its directory is missing
+		}
 		return "", ErrUnknownBinary
 	}
 	defer z.Close()
@@ -87,6 +91,9 @@ func sniffZip(path string) (Format, error) {
 			b, _ := io.ReadAll(io.LimitReader(rc, 200))
 			rc.Close()
 			if strings.Contains(string(b), "opendocument.spreadsheet") {
+				if odsEncrypted(&z.Reader) {
+					return "", ErrEncrypted
+				}
 				return FormatODS, nil
 			}
 			return "", ErrZipNotSheet
@@ -99,27 +106,69 @@ func sniffZip(path string) (Format, error) {
 	return "", ErrZipNotSheet
 }
 
-// sniffOLE tells an Excel 97-2003 workbook from an encrypted OOXML file
-// (which Office stores in an OLE container with an EncryptedPackage).
-func sniffOLE(path string) (Format, error) {
-	b, err := os.ReadFile(path)
+// zipEntryAtStart tells a damaged archive from bytes that only begin
+// like one: a whole local file header with a plausible name.
+func zipEntryAtStart(path string) bool {
+	f, err := os.Open(path)
 	if err != nil {
+		return false
+	}
+	defer f.Close()
+	h := make([]byte, 30+255)
+	n, _ := io.ReadFull(f, h)
+	if n < 30 {
+		return false
+	}
+	nameLen := int(h[26]) | int(h[27])<<8
+	if nameLen == 0 || nameLen > 255 || n < 30+nameLen {
+		return false
+	}
+	for _, c := range h[30 : 30+nameLen] {
+		if c < 0x20 || c > 0x7E {
+			return false
+		}
+	}
+	return true
+}
+
+// odsEncrypted tells a password-protected OpenDocument file: its manifest
+// describes how each part is encrypted.
+func odsEncrypted(z *zip.Reader) bool {
+	for _, f := range z.File {
+		if f.Name != "META-INF/manifest.xml" {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return false
+		}
+		defer rc.Close()
+		b, _ := io.ReadAll(io.LimitReader(rc, 1<<20))
+		return bytes.Contains(b, []byte("encryption-data"))
+	}
+	return false
+}
+
+// sniffOLE tells an Excel 97-2003 workbook from an encrypted OOXML file
+// (which Office stores in an OLE container with an EncryptedPackage), an
+// encrypted .xls (a FILEPASS record after the BOF of its Workbook stream)
+// and other OLE documents (Word, PowerPoint).
+func sniffOLE(path string) (Format, error) {
+	head, found, encPkg, err := oleFileStream(path, 1<<16, "Workbook", "Book")
+	switch {
+	case encPkg:
+		return "", ErrEncrypted
+	case errors.Is(err, ErrCorrupt):
+		return "", ErrCorrupt
+	case err != nil:
+		return "", err
+	case !found:
+		return "", ErrUnknownBinary
+	}
+	if err := sniffXLS(head); err != nil {
 		return "", err
 	}
-	utf16 := func(s string) []byte {
-		var out []byte
-		for _, c := range s {
-			out = append(out, byte(c), 0)
-		}
-		return out
-	}
-	switch {
-	case bytes.Contains(b, utf16("EncryptedPackage")):
-		return "", ErrEncrypted
-	case bytes.Contains(b, utf16("Workbook")), bytes.Contains(b, utf16("Book")):
-		return FormatXLS, nil
-	}
-	return "", ErrUnknownBinary
+	return FormatXLS, nil
 }
 
 // looksBinary reports NUL bytes in the first 8 KiB, unless they come from

@@ -1,0 +1,313 @@
+package importer
+
+import (
+	"archive/zip"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+func TestODSCellTypes(t *testing.T) {
+	sheets := readFixture(t, "tipi.ods")
+	if len(sheets) != 1 || sheets[0].Name != "Tipi" || sheets[0].Hidden || sheets[0].Date1904 {
+		t.Fatalf("sheets = %+v", sheets)
+	}
+	// LibreOffice has no boolean cells: TRUE() is the number 1 shown as
+	// TRUE; the error of =1/0 is kept as its text
+	assertRows(t, "tipi.ods", sheets[0].Rows, []gotRow{
+		{1, []Cell{str("testo"), num("1.5"), num("1"), str("#DIV/0!"), str("testo!"), num("6"), num("0")}},
+		{2, []Cell{str("riga uno\nriga due"), num("-2"), num("0.1"), num("100000000000000000000"), num("123456789012"), num("0.25"), num("3430")}},
+		{3, []Cell{str("doppio  spazio"), str("tab\tqui"), num("4326.4"), num("18990.54"), num("121999"), str("2022-09-23"), str("  ")}},
+		{5, []Cell{str("dopo la riga vuota")}},
+	})
+}
+
+func TestODSProspetto(t *testing.T) {
+	iso := map[string]string{"44827": "2022-09-23", "44900": "2022-12-05"}
+	checkProspetto(t, "prospetto.ods", func(serial string) Cell { return str(iso[serial]) })
+}
+
+func TestODSDate1904(t *testing.T) {
+	sheets := readFixture(t, "data1904.ods")
+	if len(sheets) != 1 || !sheets[0].Date1904 {
+		t.Fatalf("sheets = %+v, want one sheet in the 1904 date system", sheets)
+	}
+	if c := rowByNumber(t, sheets[0], 2)[4]; c != str("2022-09-23") {
+		t.Fatalf("date cell = %v", c)
+	}
+}
+
+func TestODSLongStrings(t *testing.T) {
+	checkSST(t, "sst.ods")
+}
+
+const odsHead = `<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" xmlns:calcext="urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0" xmlns:xlink="http://www.w3.org/1999/xlink" xmlns:dc="http://purl.org/dc/elements/1.1/" office:version="1.3">
+<office:automatic-styles>
+<style:style style:name="ta1" style:family="table"><style:table-properties table:display="true"/></style:style>
+<style:style style:name="ta2" style:family="table"><style:table-properties table:display="false"/></style:style>
+<style:style style:name="ta3" style:family="table-cell"><style:table-properties table:display="false"/></style:style>
+</office:automatic-styles>
+<office:body><office:spreadsheet>
+`
+
+const odsTail = `<table:named-expressions/></office:spreadsheet></office:body></office:document-content>`
+
+// odsFile builds an .ods archive around a content.xml.
+func odsFile(tb testing.TB, content string, extra ...string) []byte {
+	tb.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	files := append([]string{"mimetype", "application/vnd.oasis.opendocument.spreadsheet"}, extra...)
+	if content != "" {
+		files = append(files, "content.xml", content)
+	}
+	for i := 0; i+1 < len(files); i += 2 {
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: files[i], Method: zip.Deflate})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		io.WriteString(w, files[i+1])
+	}
+	if err := zw.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func readODSBytes(tb testing.TB, data []byte) ([]gotSheet, error) {
+	z, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, ErrCorrupt
+	}
+	b, err := odsBook(z)
+	if err != nil {
+		return nil, err
+	}
+	return readBook(tb, b)
+}
+
+func TestODSContent(t *testing.T) {
+	content := odsHead + `<table:calculation-settings><table:null-date table:date-value="1904-01-01"/></table:calculation-settings>
+<table:table table:name="Dati" table:style-name="ta1">
+<table:table-column table:number-columns-repeated="16384"/>
+<table:table-header-rows><table:table-row><table:table-cell office:value-type="string"><text:p>Intestazione</text:p></table:table-cell></table:table-row></table:table-header-rows>
+<table:table-row>
+ <table:table-cell office:value-type="float" office:value="4326.4"><text:p>4.326,40</text:p></table:table-cell>
+ <table:table-cell office:value-type="float" office:value="1E+020"/>
+ <table:table-cell office:value-type="currency" office:currency="EUR" office:value="3430"><text:p>3.430,00 €</text:p></table:table-cell>
+ <table:table-cell office:value-type="percentage" office:value="0.25"><text:p>25%</text:p></table:table-cell>
+ <table:table-cell office:value-type="date" office:date-value="2022-09-23"><text:p>23/09/22</text:p></table:table-cell>
+ <table:table-cell office:value-type="date" office:date-value="2022-09-23T11:06:35"><text:p>23/09/22 11:06</text:p></table:table-cell>
+ <table:table-cell office:value-type="boolean" office:boolean-value="true"><text:p>VERO</text:p></table:table-cell>
+ <table:table-cell office:value-type="string" office:string-value="valore"><text:p>mostrato</text:p></table:table-cell>
+ <table:table-cell office:value-type="float" office:value="0" calcext:value-type="error"><text:p>#VALORE!</text:p></table:table-cell>
+ <table:table-cell office:value-type="float" office:value="non un numero"><text:p>testo</text:p></table:table-cell>
+</table:table-row>
+<table:table-row>
+ <table:table-cell office:value-type="string"><text:p>uno</text:p><text:p>due <text:span>tre</text:span></text:p></table:table-cell>
+ <table:table-cell><text:p>a<text:s text:c="3"/>b<text:s/>c<text:tab/>d<text:line-break/>e</text:p></table:table-cell>
+ <table:table-cell><office:annotation><dc:creator>X</dc:creator><text:p>commento</text:p></office:annotation><text:p><text:a xlink:href="http://example.org">collegamento</text:a><text:note><text:note-body><text:p>nota</text:p></text:note-body></text:note></text:p></table:table-cell>
+ <table:table-cell><text:list><text:list-item><text:p>voce</text:p></text:list-item></text:list></table:table-cell>
+ <table:table-cell office:value-type="string"><text:p> </text:p></table:table-cell>
+</table:table-row>
+<table:table-row-group><table:table-row><table:table-cell office:value-type="string" table:number-columns-spanned="3"><text:p>unito</text:p></table:table-cell><table:covered-table-cell table:number-columns-repeated="2"><text:p>nascosto</text:p></table:covered-table-cell><table:table-cell office:value-type="float" office:value="7"/></table:table-row></table:table-row-group>
+<table:table-row table:number-rows-repeated="5"><table:table-cell table:number-columns-repeated="16384"/></table:table-row>
+<table:table-row table:number-rows-repeated="3"><table:table-cell table:number-columns-repeated="2"/><table:table-cell office:value-type="float" office:value="1" table:number-columns-repeated="3"/><table:table-cell table:number-columns-repeated="16379"/></table:table-row>
+<table:table-row><table:covered-table-cell table:number-columns-repeated="2"/><table:table-cell office:value-type="string"><text:p>dopo</text:p></table:table-cell></table:table-row>
+<table:table-row table:number-rows-repeated="1048560"><table:table-cell table:number-columns-repeated="16384"/></table:table-row>
+<table:table-row><table:table-cell table:number-columns-repeated="16384"/></table:table-row>
+</table:table>
+<table:table table:name="Nascosto" table:style-name="ta2"><table:table-row><table:table-cell office:value-type="float" office:value="72845"/></table:table-row></table:table>
+<table:table table:name="Vuoto" table:style-name="ta3"/>
+` + odsTail
+	sheets, err := readODSBytes(t, odsFile(t, content))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, s := range sheets {
+		names = append(names, fmt.Sprintf("%s %v %v", s.Name, s.Hidden, s.Date1904))
+	}
+	if want := "[Dati false true Nascosto true true Vuoto false true]"; fmt.Sprint(names) != want {
+		t.Fatalf("sheets %v, want %s", names, want)
+	}
+	one := []Cell{{}, {}, num("1"), num("1"), num("1")}
+	assertRows(t, "Dati", sheets[0].Rows, []gotRow{
+		{1, []Cell{str("Intestazione")}},
+		{2, []Cell{num("4326.4"), num("100000000000000000000"), num("3430"), num("0.25"), str("2022-09-23"), str("2022-09-23T11:06:35"),
+			str("TRUE"), str("valore"), str("#VALORE!"), str("testo")}},
+		{3, []Cell{str("uno\ndue tre"), str("a   b c\td\ne"), str("collegamento"), str("voce"), str(" ")}},
+		{4, []Cell{str("unito"), {}, {}, num("7")}},
+		{10, one}, {11, one}, {12, one},
+		{13, []Cell{{}, {}, str("dopo")}},
+	})
+	assertRows(t, "Nascosto", sheets[1].Rows, []gotRow{{1, []Cell{num("72845")}}})
+	assertRows(t, "Vuoto", sheets[2].Rows, nil)
+}
+
+func TestODSRepeatsBounded(t *testing.T) {
+	// a value repeated over a million rows and columns is expanded only
+	// up to the sheet's limits; the empty repeats cost nothing
+	content := odsHead + `<table:table table:name="S">
+<table:table-row table:number-rows-repeated="1048570"><table:table-cell table:number-columns-repeated="16384"/></table:table-row>
+<table:table-row table:number-rows-repeated="1000000000"><table:table-cell office:value-type="float" office:value="1" table:number-columns-repeated="1000000000"/></table:table-row>
+</table:table>` + odsTail
+	data := odsFile(t, content)
+	z, _ := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	b, err := odsBook(z)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	it, err := b.Sheets[0].open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, first, last, width := 0, 0, 0, 0
+	for it.Next() {
+		n, cells := it.Row()
+		if rows == 0 {
+			first = n
+		}
+		rows, last, width = rows+1, n, len(cells)
+	}
+	if err := it.Err(); err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	if first != 1048571 || last != maxODSRows || rows != maxODSRows-1048570 || width != maxODSCols {
+		t.Errorf("rows %d (%d..%d), width %d", rows, first, last, width)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 8<<20 {
+		t.Errorf("allocated %d bytes", alloc)
+	}
+
+	// a full row repeated a million times is refused, not expanded
+	content = odsHead + `<table:table table:name="S">
+<table:table-row table:number-rows-repeated="1000000"><table:table-cell office:value-type="float" office:value="1" table:number-columns-repeated="16384"/></table:table-row>
+</table:table>` + odsTail
+	data = odsFile(t, content)
+	z, _ = zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if b, err = odsBook(z); err != nil {
+		t.Fatal(err)
+	}
+	if err := drain(b); err == nil || !strings.Contains(err.Error(), "troppo grande") {
+		t.Errorf("err = %v, want a sheet too large", err)
+	}
+}
+
+func TestODSBadArchives(t *testing.T) {
+	good, err := os.ReadFile("testdata/prospetto.ods")
+	if err != nil {
+		t.Fatal(err)
+	}
+	z, _ := zip.NewReader(bytes.NewReader(good), int64(len(good)))
+	var content string
+	for _, f := range z.File {
+		if f.Name == "content.xml" {
+			rc, _ := f.Open()
+			b, _ := io.ReadAll(rc)
+			content = string(b)
+		}
+	}
+	dir := t.TempDir()
+	write := func(name string, data []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, c := range []struct {
+		name     string
+		data     []byte
+		sniff    error // nil: detected as ODS
+		wantOpen error
+	}{
+		{"no content", odsFile(t, ""), nil, ErrCorrupt},
+		{"not xml", odsFile(t, "ciao, non sono XML"), nil, ErrCorrupt},
+		{"other root", odsFile(t, `<?xml version="1.0"?><html/>`), nil, ErrCorrupt},
+		{"cut in styles", odsFile(t, content[:len(content)/10]), nil, ErrCorrupt},
+		{"cut in a table", odsFile(t, content[:len(content)*3/4]), nil, ErrCorrupt},
+		{"encrypted", odsFile(t, "\x8f\x12binary", "META-INF/manifest.xml",
+			`<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="content.xml"><manifest:encryption-data manifest:checksum-type="SHA1/1K"/></manifest:file-entry></manifest:manifest>`),
+			ErrEncrypted, ErrCorrupt},
+		{"truncated zip", good[:len(good)/2], ErrCorrupt, ErrCorrupt},
+		{"random after magic", append([]byte("PK\x03\x04"), bytes.Repeat([]byte{0x5A, 0x13, 0x00, 0xFF}, 200)...), ErrUnknownBinary, ErrCorrupt},
+	} {
+		p := write(strings.ReplaceAll(c.name, " ", "_")+".ods", c.data)
+		f, err := Sniff(p)
+		if c.sniff == nil && (f != FormatODS || err != nil) {
+			t.Errorf("%s: Sniff = %v, %v; want ODS", c.name, f, err)
+		}
+		if c.sniff != nil && !errors.Is(err, c.sniff) {
+			t.Errorf("%s: Sniff err = %v, want %v", c.name, err, c.sniff)
+		}
+		b, err := openODS(p)
+		if err == nil {
+			_, err = readBook(t, b)
+			b.Close()
+		}
+		if !errors.Is(err, c.wantOpen) {
+			t.Errorf("%s: err = %v, want %v", c.name, err, c.wantOpen)
+		}
+	}
+}
+
+func TestODSTruncatedContent(t *testing.T) {
+	// every cut of content.xml is refused, never a panic
+	content := odsHead + `<table:table table:name="S"><table:table-row><table:table-cell office:value-type="float" office:value="4326.4"/><table:table-cell><text:p>a<text:s text:c="2"/>b</text:p></table:table-cell></table:table-row></table:table>` + odsTail
+	for n := 0; n < len(content); n++ {
+		_, err := readODSBytes(t, odsFile(t, content[:n]))
+		if err == nil {
+			t.Errorf("cut at %d: no error", n)
+		} else if strings.Contains(err.Error(), "errore interno") {
+			t.Errorf("cut at %d: %v", n, err)
+		}
+	}
+}
+
+func FuzzODS(f *testing.F) {
+	for _, name := range []string{"tipi.ods", "prospetto.ods", "data1904.ods", "sst.ods"} {
+		b, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+		z, _ := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+		for _, zf := range z.File {
+			if zf.Name == "content.xml" {
+				rc, _ := zf.Open()
+				content, _ := io.ReadAll(rc)
+				f.Add(content)
+			}
+		}
+	}
+	f.Add([]byte(odsHead + `<table:table table:name="S"><table:table-row table:number-rows-repeated="3"><table:table-cell office:value-type="float" office:value="1" table:number-columns-repeated="4"/><table:covered-table-cell/><table:table-cell><text:p>a<text:s text:c="2"/><text:tab/><text:line-break/></text:p><text:p>b</text:p></table:table-cell></table:table-row></table:table>` + odsTail))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		// a whole archive, or a content.xml to put in one (mutations of
+		// a deflated archive rarely get past its checksums)
+		if !bytes.HasPrefix(data, magicZip) {
+			data = odsFile(t, string(data))
+		}
+		var err error
+		if z, zerr := zip.NewReader(bytes.NewReader(data), int64(len(data))); zerr == nil {
+			var b *book
+			if b, err = odsBook(z); err == nil {
+				err = drain(b)
+			}
+		}
+		if err != nil && strings.Contains(err.Error(), "errore interno") {
+			t.Fatalf("recovered panic: %v", err)
+		}
+	})
+}

@@ -1,0 +1,1036 @@
+package importer
+
+// A reader for Excel 97-2003 workbooks (BIFF8) and, for the few offices
+// that still have them, Excel 5.0/95 workbooks (BIFF5/7). The OLE
+// container is read with mscfb; the BIFF records are decoded here, for the
+// parts consolida needs: sheets and their visibility, the date system, and
+// the values of cells (shared strings, labels, numbers, RK numbers,
+// cached formula results, booleans and errors). Formatting, formulas
+// themselves, charts and merged ranges are ignored: a merged range keeps
+// its value in the top-left cell, where BIFF stores it.
+//
+// The Workbook stream is read into memory once per file (it cannot be
+// larger than the file); rows are decoded lazily, sheet by sheet. No
+// panic escapes: a malformed file gives an error wrapping ErrCorrupt.
+
+import (
+	"encoding/binary"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf16"
+
+	"github.com/richardlehane/mscfb"
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
+)
+
+func init() { openers[FormatXLS] = openXLS }
+
+// BIFF record types.
+const (
+	recFormula    = 0x0006
+	recEOF        = 0x000A
+	recDateMode   = 0x0022
+	recFilePass   = 0x002F
+	recContinue   = 0x003C
+	recCodePage   = 0x0042
+	recBoundSheet = 0x0085
+	recMulRK      = 0x00BD
+	recMulBlank   = 0x00BE
+	recRString    = 0x00D6
+	recSST        = 0x00FC
+	recLabelSST   = 0x00FD
+	recBlank      = 0x0201
+	recNumber     = 0x0203
+	recLabel      = 0x0204
+	recBoolErr    = 0x0205
+	recString     = 0x0207
+	recArray      = 0x0221
+	recRK         = 0x027E
+	recBOF        = 0x0809
+	recShrFmla    = 0x04BC
+	recTable      = 0x0236
+)
+
+const (
+	biff8 = 0x0600
+	biff5 = 0x0500 // also BIFF7 (Excel 95)
+
+	bofGlobals   = 0x0005
+	bofWorksheet = 0x0010
+
+	// maxXLSCols bounds the columns of a row: BIFF8 has 256 (IV); cells
+	// beyond it, which only a damaged file has, are ignored.
+	maxXLSCols = 256
+)
+
+// corrupt returns ErrCorrupt with a detail in Italian, which goes
+// before the advice: «il file è danneggiato o incompleto (record BIFF
+// troncato): riaprirlo ...».
+func corrupt(format string, a ...any) error {
+	return corruptError{fmt.Sprintf(format, a...)}
+}
+
+type corruptError struct{ detail string }
+
+func (e corruptError) Error() string {
+	lead, advice, _ := strings.Cut(ErrCorrupt.Error(), ": ")
+	return lead + " (" + e.detail + "): " + advice
+}
+
+func (e corruptError) Is(target error) bool { return target == ErrCorrupt }
+
+// recoverTo turns a panic into an error; every entry point of the readers
+// defers it, so that no input can crash the program.
+func recoverTo(err *error) {
+	if r := recover(); r != nil {
+		*err = corrupt("errore interno di lettura (%v)", r)
+	}
+}
+
+// oleStream returns the root-level stream of an OLE file named as the
+// first of names that it has (case-insensitive), reading at most limit bytes of it
+// (limit < 0: all of it). found is false when there is no such stream;
+// encryptedPkg tells an encrypted OOXML file.
+func oleStream(ra io.ReaderAt, size, limit int64, names ...string) (data []byte, found, encryptedPkg bool, err error) {
+	defer func() {
+		// mscfb has panicked on some damaged containers
+		if r := recover(); r != nil {
+			data, err = nil, corrupt("contenitore OLE non leggibile")
+		}
+	}()
+	if err := checkOLEHeader(ra, size); err != nil {
+		return nil, false, false, err
+	}
+	doc, err := mscfb.New(ra)
+	if err != nil {
+		return nil, false, false, corrupt("contenitore OLE non leggibile")
+	}
+	var pick *mscfb.File
+	rank := len(names)
+	for _, e := range doc.File {
+		if len(e.Path) != 0 {
+			continue
+		}
+		if e.Name == "EncryptedPackage" {
+			encryptedPkg = true
+		}
+		for i, n := range names[:rank] {
+			if strings.EqualFold(e.Name, n) {
+				pick, rank = e, i // earlier names win: Workbook over Book
+			}
+		}
+	}
+	if pick == nil {
+		return nil, false, encryptedPkg, nil
+	}
+	n := pick.Size
+	if n > size {
+		return nil, true, encryptedPkg, corrupt("flusso %q più lungo del file", pick.Name)
+	}
+	if limit >= 0 && n > limit {
+		n = limit
+	}
+	data = make([]byte, n)
+	if _, err := io.ReadFull(pick, data); err != nil {
+		return nil, true, encryptedPkg, corrupt("flusso %q troncato", pick.Name)
+	}
+	return data, true, encryptedPkg, nil
+}
+
+// checkOLEHeader refuses the sector counts of a compound file header
+// that cannot fit in the file (mscfb overflows on some of them).
+func checkOLEHeader(ra io.ReaderAt, size int64) error {
+	h := make([]byte, 512)
+	if _, err := ra.ReadAt(h, 0); err != nil {
+		return corrupt("contenitore OLE troncato")
+	}
+	shift := binary.LittleEndian.Uint16(h[0x1E:])
+	if shift != 9 && shift != 12 {
+		return corrupt("contenitore OLE non leggibile")
+	}
+	sectors := uint64(size>>shift) + 1
+	for _, off := range []int{0x2C, 0x40, 0x48} { // FAT, mini FAT, DIFAT sector counts
+		if uint64(binary.LittleEndian.Uint32(h[off:])) > sectors {
+			return corrupt("contenitore OLE non leggibile")
+		}
+	}
+	return nil
+}
+
+// oleFileStream is oleStream on a file.
+func oleFileStream(path string, limit int64, names ...string) (data []byte, found, encryptedPkg bool, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, false, false, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, false, false, err
+	}
+	return oleStream(f, st.Size(), limit, names...)
+}
+
+// biffRecords walks the records of a BIFF stream held in memory.
+type biffRecords struct {
+	b   []byte
+	pos int
+}
+
+// next returns the next record; ok is false at the end of the stream.
+func (r *biffRecords) next() (typ uint16, body []byte, ok bool, err error) {
+	if r.pos >= len(r.b) {
+		return 0, nil, false, nil
+	}
+	if r.pos+4 > len(r.b) {
+		return 0, nil, false, corrupt("record BIFF troncato (posizione %d)", r.pos)
+	}
+	typ = binary.LittleEndian.Uint16(r.b[r.pos:])
+	n := int(binary.LittleEndian.Uint16(r.b[r.pos+2:]))
+	if r.pos+4+n > len(r.b) {
+		return 0, nil, false, corrupt("record BIFF troncato (posizione %d)", r.pos)
+	}
+	body = r.b[r.pos+4 : r.pos+4+n]
+	r.pos += 4 + n
+	return typ, body, true, nil
+}
+
+// continued returns body followed by the bodies of the CONTINUE records
+// right after it.
+func (r *biffRecords) continued(body []byte) ([][]byte, error) {
+	segs := [][]byte{body}
+	for {
+		save := r.pos
+		typ, b, ok, err := r.next()
+		if err != nil {
+			return nil, err
+		}
+		if !ok || typ != recContinue {
+			r.pos = save
+			return segs, nil
+		}
+		segs = append(segs, b)
+	}
+}
+
+// xlsGlobals is what the workbook globals substream says.
+type xlsGlobals struct {
+	version  uint16 // biff8 or biff5
+	date1904 bool
+	dec      *encoding.Decoder // BIFF5 byte strings
+	sst      []string
+	sheets   []xlsSheet
+	stream   []byte
+}
+
+type xlsSheet struct {
+	name   string
+	pos    int
+	hidden bool
+}
+
+func openXLS(path string) (*book, error) {
+	data, found, encPkg, err := oleFileStream(path, -1, "Workbook", "Book")
+	if err != nil {
+		return nil, err
+	}
+	return xlsBook(data, found, encPkg)
+}
+
+// xlsBook reads the sheets of a Workbook stream.
+func xlsBook(data []byte, found, encPkg bool) (b *book, err error) {
+	defer recoverTo(&err)
+	if encPkg {
+		return nil, ErrEncrypted
+	}
+	if !found {
+		return nil, ErrUnknownBinary
+	}
+	g, err := parseGlobals(data)
+	if err != nil {
+		return nil, err
+	}
+	b = &book{Format: FormatXLS}
+	if g.version == biff5 {
+		b.Detail = "Excel 5.0/95"
+	}
+	for i := range g.sheets {
+		s := g.sheets[i]
+		b.Sheets = append(b.Sheets, sheet{
+			Name: s.name, Hidden: s.hidden, Date1904: g.date1904,
+			open: func() (rowIter, error) { return g.openSheet(s) },
+		})
+	}
+	return b, nil
+}
+
+// parseGlobals reads the workbook globals: BOF, FILEPASS, CODEPAGE,
+// DATEMODE, BOUNDSHEET and SST.
+func parseGlobals(data []byte) (*xlsGlobals, error) {
+	r := &biffRecords{b: data}
+	typ, body, ok, err := r.next()
+	if err != nil {
+		return nil, err
+	}
+	if !ok || typ != recBOF || len(body) < 4 {
+		return nil, corrupt("manca l'intestazione BIFF (BOF)")
+	}
+	g := &xlsGlobals{stream: data, dec: charmap.Windows1252.NewDecoder()}
+	g.version = binary.LittleEndian.Uint16(body)
+	switch g.version {
+	case biff8, biff5:
+	default:
+		return nil, fmt.Errorf("versione di Excel troppo vecchia o sconosciuta (BIFF %#x): aprire il file e salvarlo come .xlsx", g.version)
+	}
+	if dt := binary.LittleEndian.Uint16(body[2:]); dt != bofGlobals {
+		return nil, corrupt("il flusso non comincia con i dati della cartella di lavoro")
+	}
+	for {
+		typ, body, ok, err := r.next()
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, corrupt("cartella di lavoro troncata (manca EOF)")
+		}
+		switch typ {
+		case recEOF:
+			return g, nil
+		case recFilePass:
+			return nil, ErrEncrypted
+		case recCodePage:
+			if len(body) >= 2 {
+				if enc := codepage(binary.LittleEndian.Uint16(body)); enc != nil {
+					g.dec = enc.NewDecoder()
+				}
+			}
+		case recDateMode:
+			g.date1904 = len(body) >= 2 && binary.LittleEndian.Uint16(body) == 1
+		case recBoundSheet:
+			if err := g.boundSheet(body); err != nil {
+				return nil, err
+			}
+		case recSST:
+			segs, err := r.continued(body)
+			if err != nil {
+				return nil, err
+			}
+			if g.sst, err = parseSST(segs); err != nil {
+				return nil, err
+			}
+		}
+	}
+}
+
+// boundSheet reads a BOUNDSHEET record; only worksheets are kept (not
+// charts, macro sheets or VBA modules).
+func (g *xlsGlobals) boundSheet(body []byte) error {
+	if len(body) < 7 {
+		return corrupt("record del foglio (BOUNDSHEET) troncato")
+	}
+	s := xlsSheet{
+		pos:    int(binary.LittleEndian.Uint32(body)),
+		hidden: body[4]&0x03 != 0,
+	}
+	if body[5] != 0 {
+		return nil
+	}
+	cch := int(body[6])
+	if g.version == biff5 {
+		if 7+cch > len(body) {
+			return corrupt("nome del foglio troncato")
+		}
+		s.name = g.bytesText(body[7 : 7+cch])
+	} else {
+		sr := &segReader{segs: [][]byte{body[7:]}}
+		flags, err := sr.u8()
+		if err != nil {
+			return corrupt("nome del foglio troncato")
+		}
+		if s.name, err = sr.chars(cch, flags&1 != 0); err != nil {
+			return corrupt("nome del foglio troncato")
+		}
+	}
+	g.sheets = append(g.sheets, s)
+	return nil
+}
+
+func (g *xlsGlobals) bytesText(b []byte) string {
+	s, err := g.dec.Bytes(b)
+	if err != nil {
+		return string(b)
+	}
+	return string(s)
+}
+
+// codepage maps a BIFF5 CODEPAGE to a decoder; nil keeps Windows-1252.
+func codepage(cp uint16) encoding.Encoding {
+	switch cp {
+	case 437:
+		return charmap.CodePage437
+	case 850:
+		return charmap.CodePage850
+	case 858:
+		return charmap.CodePage858
+	case 1250:
+		return charmap.Windows1250
+	case 1251:
+		return charmap.Windows1251
+	case 1253:
+		return charmap.Windows1253
+	case 1254:
+		return charmap.Windows1254
+	case 1255:
+		return charmap.Windows1255
+	case 1256:
+		return charmap.Windows1256
+	case 1257:
+		return charmap.Windows1257
+	case 1258:
+		return charmap.Windows1258
+	case 10000, 32768:
+		return charmap.Macintosh
+	}
+	return nil
+}
+
+// segReader reads data that BIFF splits over a record and its CONTINUE
+// records. Raw bytes flow across the boundaries; the characters of a
+// string restart, after a boundary, with a new option byte that says
+// whether they are 8-bit or UTF-16.
+type segReader struct {
+	segs [][]byte
+	i, p int
+}
+
+func (s *segReader) atEnd() bool {
+	for s.i < len(s.segs) && s.p >= len(s.segs[s.i]) {
+		if s.i == len(s.segs)-1 {
+			return true
+		}
+		s.i, s.p = s.i+1, 0
+	}
+	return s.i >= len(s.segs)
+}
+
+// raw returns the next n bytes, across boundaries.
+func (s *segReader) raw(n int) ([]byte, error) {
+	if n < 0 {
+		return nil, corrupt("lunghezza negativa")
+	}
+	if s.i < len(s.segs) && s.p+n <= len(s.segs[s.i]) {
+		b := s.segs[s.i][s.p : s.p+n]
+		s.p += n
+		return b, nil
+	}
+	out := make([]byte, 0, min(n, 1<<16))
+	for len(out) < n {
+		if s.atEnd() {
+			return nil, corrupt("stringa troncata")
+		}
+		seg := s.segs[s.i]
+		k := min(n-len(out), len(seg)-s.p)
+		out = append(out, seg[s.p:s.p+k]...)
+		s.p += k
+	}
+	return out, nil
+}
+
+// skip passes over n bytes without copying them.
+func (s *segReader) skip(n int) error {
+	for n > 0 {
+		if s.atEnd() {
+			return corrupt("stringa troncata")
+		}
+		k := min(n, len(s.segs[s.i])-s.p)
+		s.p += k
+		n -= k
+	}
+	return nil
+}
+
+func (s *segReader) u8() (byte, error) {
+	b, err := s.raw(1)
+	if err != nil {
+		return 0, err
+	}
+	return b[0], nil
+}
+
+func (s *segReader) u16() (uint16, error) {
+	b, err := s.raw(2)
+	if err != nil {
+		return 0, err
+	}
+	return binary.LittleEndian.Uint16(b), nil
+}
+
+func (s *segReader) u32() (uint32, error) {
+	b, err := s.raw(4)
+	if err != nil {
+		return 0, err
+	}
+	return binary.LittleEndian.Uint32(b), nil
+}
+
+// chars reads cch characters, 8-bit (Latin-1) or UTF-16LE as high says,
+// re-reading the option byte at each record boundary inside them.
+func (s *segReader) chars(cch int, high bool) (string, error) {
+	if cch == 0 {
+		return "", nil
+	}
+	u := make([]uint16, 0, cch)
+	for len(u) < cch {
+		if s.i >= len(s.segs) || s.p >= len(s.segs[s.i]) {
+			if s.i+1 >= len(s.segs) {
+				return "", corrupt("stringa troncata")
+			}
+			s.i, s.p = s.i+1, 0
+			opt, err := s.u8()
+			if err != nil {
+				return "", err
+			}
+			high = opt&1 != 0
+		}
+		seg := s.segs[s.i][s.p:]
+		want := cch - len(u)
+		if high {
+			k := min(want, len(seg)/2)
+			if k == 0 {
+				return "", corrupt("carattere spezzato tra due record")
+			}
+			for j := 0; j < k; j++ {
+				u = append(u, binary.LittleEndian.Uint16(seg[2*j:]))
+			}
+			s.p += 2 * k
+		} else {
+			k := min(want, len(seg))
+			for j := 0; j < k; j++ {
+				u = append(u, uint16(seg[j]))
+			}
+			s.p += k
+		}
+	}
+	return string(utf16.Decode(u)), nil
+}
+
+// unicodeString reads an XLUnicodeRichExtendedString (SST entries) or,
+// with rich false, an XLUnicodeString (LABEL, STRING).
+func (s *segReader) unicodeString(rich bool) (string, error) {
+	cch, err := s.u16()
+	if err != nil {
+		return "", err
+	}
+	flags, err := s.u8()
+	if err != nil {
+		return "", err
+	}
+	var runs, ext int
+	if rich && flags&0x08 != 0 {
+		n, err := s.u16()
+		if err != nil {
+			return "", err
+		}
+		runs = int(n)
+	}
+	if rich && flags&0x04 != 0 {
+		n, err := s.u32()
+		if err != nil {
+			return "", err
+		}
+		if n > math.MaxInt32 {
+			return "", corrupt("dati fonetici troppo lunghi")
+		}
+		ext = int(n)
+	}
+	str, err := s.chars(int(cch), flags&0x01 != 0)
+	if err != nil {
+		return "", err
+	}
+	if err := s.skip(4 * runs); err != nil {
+		return "", err
+	}
+	if err := s.skip(ext); err != nil {
+		return "", err
+	}
+	return str, nil
+}
+
+// parseSST reads the shared string table. A count larger than the
+// strings present is tolerated, as Excel does.
+func parseSST(segs [][]byte) ([]string, error) {
+	s := &segReader{segs: segs}
+	if _, err := s.u32(); err != nil { // cstTotal
+		return nil, corrupt("tabella delle stringhe (SST) troncata")
+	}
+	n, err := s.u32()
+	if err != nil {
+		return nil, corrupt("tabella delle stringhe (SST) troncata")
+	}
+	size := 0
+	for _, b := range segs {
+		size += len(b)
+	}
+	out := make([]string, 0, min(int(n), size/3+1))
+	for uint32(len(out)) < n && !s.atEnd() {
+		str, err := s.unicodeString(true)
+		if err != nil {
+			return nil, fmt.Errorf("tabella delle stringhe (SST), stringa %d: %w", len(out)+1, err)
+		}
+		out = append(out, str)
+	}
+	return out, nil
+}
+
+// openSheet returns the rows of a worksheet. Excel writes cells by
+// ascending row; a file that does not (some generators write them in
+// the order the program produced them) is read whole and sorted.
+func (g *xlsGlobals) openSheet(s xlsSheet) (it rowIter, err error) {
+	defer recoverTo(&err)
+	if s.pos < 0 || s.pos >= len(g.stream) {
+		return nil, corrupt("foglio %q fuori dal file", s.name)
+	}
+	r := &biffRecords{b: g.stream, pos: s.pos}
+	typ, body, ok, err := r.next()
+	if err != nil {
+		return nil, err
+	}
+	if !ok || typ != recBOF || len(body) < 4 {
+		return nil, corrupt("foglio %q: manca l'intestazione BIFF (BOF)", s.name)
+	}
+	if dt := binary.LittleEndian.Uint16(body[2:]); dt != bofWorksheet {
+		return &sliceIter{}, nil // a dialog or macro sheet: no cells to read
+	}
+	start := r.pos
+	ordered, err := cellsOrdered(g.stream, start)
+	if err != nil {
+		return nil, err
+	}
+	cr := &cellReader{g: g, r: biffRecords{b: g.stream, pos: start}}
+	if ordered {
+		return &xlsIter{cr: cr}, nil
+	}
+	return collectCells(cr)
+}
+
+// cellsOrdered tells whether the cell records of a sheet come by
+// non-decreasing row.
+func cellsOrdered(stream []byte, pos int) (bool, error) {
+	r := &biffRecords{b: stream, pos: pos}
+	last, depth := -1, 0
+	for {
+		typ, body, ok, err := r.next()
+		if err != nil {
+			return false, err
+		}
+		if !ok {
+			return true, nil
+		}
+		switch typ {
+		case recBOF:
+			depth++
+		case recEOF:
+			if depth == 0 {
+				return true, nil
+			}
+			depth--
+		case recLabelSST, recLabel, recRString, recNumber, recRK, recMulRK, recFormula, recBoolErr:
+			if depth == 0 && len(body) >= 2 {
+				row := int(binary.LittleEndian.Uint16(body))
+				if row < last {
+					return false, nil
+				}
+				last = row
+			}
+		}
+	}
+}
+
+// collectCells reads a whole sheet whose cells are out of order and
+// sorts them: memory grows with the cells present, not with the rows
+// times the columns.
+func collectCells(cr *cellReader) (rowIter, error) {
+	var cells []pendingCell
+	for {
+		row, col, c, ok, err := cr.next()
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			break
+		}
+		cells = append(cells, pendingCell{row, col, c})
+	}
+	// stable: of two values for one cell, the later record wins
+	sort.SliceStable(cells, func(i, j int) bool { return cells[i].row < cells[j].row })
+	return &sortedIter{cells: cells}, nil
+}
+
+// sortedIter yields rows from cells sorted by row.
+type sortedIter struct {
+	cells []pendingCell
+	i, n  int
+	row   []Cell
+}
+
+func (s *sortedIter) Next() bool {
+	for s.i < len(s.cells) {
+		r := s.cells[s.i].row
+		s.row = s.row[:0]
+		for ; s.i < len(s.cells) && s.cells[s.i].row == r; s.i++ {
+			s.row = setCell(s.row, s.cells[s.i].col, s.cells[s.i].c)
+		}
+		if !blank(s.row) {
+			s.n = r + 1
+			return true
+		}
+	}
+	return false
+}
+
+func (s *sortedIter) Row() (int, []Cell) { return s.n, s.row }
+func (s *sortedIter) Err() error         { return nil }
+func (s *sortedIter) Close() error       { return nil }
+
+func setCell(cells []Cell, col int, c Cell) []Cell {
+	for len(cells) <= col {
+		cells = append(cells, Cell{})
+	}
+	cells[col] = c
+	return cells
+}
+
+// cellReader decodes the cell records of one worksheet, one value at a
+// time (a MULRK record gives several).
+type cellReader struct {
+	g     *xlsGlobals
+	r     biffRecords
+	depth int // inside an embedded substream (a chart)
+	// the cells of a MULRK record not yet returned
+	queue    []queuedCell
+	queueRow int
+	done     bool
+}
+
+type queuedCell struct {
+	col int
+	c   Cell
+}
+
+// next returns the next non-empty cell, with 0-based row and column.
+func (cr *cellReader) next() (row, col int, c Cell, ok bool, err error) {
+	if len(cr.queue) > 0 {
+		q := cr.queue[0]
+		cr.queue = cr.queue[1:]
+		return cr.queueRow, q.col, q.c, true, nil
+	}
+	for !cr.done {
+		typ, body, ok, err := cr.r.next()
+		if err != nil {
+			return 0, 0, Cell{}, false, err
+		}
+		if !ok {
+			cr.done = true
+			return 0, 0, Cell{}, false, corrupt("foglio troncato (manca il record EOF)")
+		}
+		switch typ {
+		case recBOF:
+			cr.depth++
+			continue
+		case recEOF:
+			if cr.depth == 0 {
+				cr.done = true
+				return 0, 0, Cell{}, false, nil
+			}
+			cr.depth--
+			continue
+		}
+		if cr.depth > 0 {
+			continue
+		}
+		row, col, c, ok, err := cr.decode(typ, body)
+		if err != nil {
+			return 0, 0, Cell{}, false, err
+		}
+		if ok {
+			return row, col, c, true, nil
+		}
+		if len(cr.queue) > 0 {
+			return cr.next()
+		}
+	}
+	return 0, 0, Cell{}, false, nil
+}
+
+// decode reads one record; ok is false for records that hold no value
+// (or an empty one). A MULRK fills the queue instead.
+func (cr *cellReader) decode(typ uint16, body []byte) (row, col int, c Cell, ok bool, err error) {
+	switch typ {
+	case recLabelSST, recLabel, recRString, recNumber, recRK, recFormula, recBoolErr:
+		if len(body) < 6 {
+			return 0, 0, Cell{}, false, corrupt("cella troncata (record %#04x)", typ)
+		}
+		row = int(binary.LittleEndian.Uint16(body))
+		col = int(binary.LittleEndian.Uint16(body[2:]))
+	case recMulRK:
+		return 0, 0, Cell{}, false, cr.mulRK(body)
+	default:
+		return 0, 0, Cell{}, false, nil
+	}
+	if col >= maxXLSCols {
+		return 0, 0, Cell{}, false, nil
+	}
+	switch typ {
+	case recLabelSST:
+		if len(body) < 10 {
+			return 0, 0, Cell{}, false, corrupt("cella troncata (LABELSST)")
+		}
+		i := binary.LittleEndian.Uint32(body[6:])
+		if uint64(i) >= uint64(len(cr.g.sst)) {
+			return 0, 0, Cell{}, false, corrupt("riga %d: stringa condivisa %d inesistente", row+1, i)
+		}
+		c = Cell{V: cr.g.sst[i]}
+	case recLabel, recRString:
+		c.V, err = cr.label(body[6:], nil)
+		if err != nil {
+			return 0, 0, Cell{}, false, fmt.Errorf("riga %d: %w", row+1, err)
+		}
+	case recNumber:
+		if len(body) < 14 {
+			return 0, 0, Cell{}, false, corrupt("cella troncata (NUMBER)")
+		}
+		c = numberCell(math.Float64frombits(binary.LittleEndian.Uint64(body[6:])))
+	case recRK:
+		if len(body) < 10 {
+			return 0, 0, Cell{}, false, corrupt("cella troncata (RK)")
+		}
+		c = numberCell(rkValue(binary.LittleEndian.Uint32(body[6:])))
+	case recBoolErr:
+		if len(body) < 8 {
+			return 0, 0, Cell{}, false, corrupt("cella troncata (BOOLERR)")
+		}
+		c = boolErrCell(body[6], body[7] != 0)
+	case recFormula:
+		if len(body) < 14 {
+			return 0, 0, Cell{}, false, corrupt("cella troncata (FORMULA)")
+		}
+		c, err = cr.formula(body[6:14])
+		if err != nil {
+			return 0, 0, Cell{}, false, fmt.Errorf("riga %d: %w", row+1, err)
+		}
+	}
+	if c.V == "" {
+		return 0, 0, Cell{}, false, nil
+	}
+	return row, col, c, true, nil
+}
+
+// mulRK queues the numbers of a MULRK record: row, first column, then
+// (XF, RK) pairs, then the last column.
+func (cr *cellReader) mulRK(body []byte) error {
+	if len(body) < 6 || (len(body)-6)%6 != 0 {
+		return corrupt("cella troncata (MULRK)")
+	}
+	cr.queueRow = int(binary.LittleEndian.Uint16(body))
+	first := int(binary.LittleEndian.Uint16(body[2:]))
+	cr.queue = cr.queue[:0]
+	for i, p := 0, 4; p+6 <= len(body)-2; i, p = i+1, p+6 {
+		col := first + i
+		if col >= maxXLSCols {
+			break
+		}
+		cr.queue = append(cr.queue, queuedCell{col, numberCell(rkValue(binary.LittleEndian.Uint32(body[p+2:])))})
+	}
+	return nil
+}
+
+// label reads the string of a LABEL or RSTRING record, or of a STRING
+// record with its CONTINUE records (more given in more).
+func (cr *cellReader) label(body []byte, more [][]byte) (string, error) {
+	segs := append([][]byte{body}, more...)
+	s := &segReader{segs: segs}
+	if cr.g.version == biff5 {
+		n, err := s.u16()
+		if err != nil {
+			return "", err
+		}
+		b, err := s.raw(int(n))
+		if err != nil {
+			return "", err
+		}
+		return cr.g.bytesText(b), nil
+	}
+	return s.unicodeString(false)
+}
+
+// formula reads the cached result of a FORMULA record: a number, or a
+// marker for a string (in the STRING record that follows), a boolean, an
+// error or an empty string.
+func (cr *cellReader) formula(res []byte) (Cell, error) {
+	if res[6] != 0xFF || res[7] != 0xFF {
+		return numberCell(math.Float64frombits(binary.LittleEndian.Uint64(res))), nil
+	}
+	switch res[0] {
+	case 0: // string: the STRING record follows (after SHRFMLA, ARRAY, TABLE)
+		save := cr.r.pos
+		for {
+			typ, body, ok, err := cr.r.next()
+			if err != nil {
+				return Cell{}, err
+			}
+			switch {
+			case ok && typ == recString:
+				more, err := cr.r.continued(nil)
+				if err != nil {
+					return Cell{}, err
+				}
+				v, err := cr.label(body, more[1:])
+				return Cell{V: v}, err
+			case ok && (typ == recShrFmla || typ == recArray || typ == recTable):
+				continue
+			}
+			cr.r.pos = save // no STRING record: an empty result
+			return Cell{}, nil
+		}
+	case 1:
+		return boolErrCell(res[2], false), nil
+	case 2:
+		return boolErrCell(res[2], true), nil
+	}
+	return Cell{}, nil
+}
+
+// rkValue decodes an RK number: a 30-bit signed integer or the top 30
+// bits of a double, optionally divided by 100.
+func rkValue(rk uint32) float64 {
+	var v float64
+	if rk&0x02 != 0 {
+		v = float64(int32(rk) >> 2)
+	} else {
+		v = math.Float64frombits(uint64(rk&0xFFFFFFFC) << 32)
+	}
+	if rk&0x01 != 0 {
+		v /= 100
+	}
+	return v
+}
+
+// numberCell gives a number its canonical text; values that are not
+// finite (only a damaged file has them) become the #NUM! error.
+func numberCell(v float64) Cell {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return Cell{V: "#NUM!"}
+	}
+	return Cell{V: strconv.FormatFloat(v, 'f', -1, 64), Num: true}
+}
+
+func boolErrCell(v byte, isErr bool) Cell {
+	if !isErr {
+		if v != 0 {
+			return Cell{V: "TRUE"}
+		}
+		return Cell{V: "FALSE"}
+	}
+	switch v {
+	case 0x00:
+		return Cell{V: "#NULL!"}
+	case 0x07:
+		return Cell{V: "#DIV/0!"}
+	case 0x0F:
+		return Cell{V: "#VALUE!"}
+	case 0x17:
+		return Cell{V: "#REF!"}
+	case 0x1D:
+		return Cell{V: "#NAME?"}
+	case 0x24:
+		return Cell{V: "#NUM!"}
+	case 0x2A:
+		return Cell{V: "#N/A"}
+	}
+	return Cell{V: "#ERR!"}
+}
+
+// xlsIter groups the cells of a sheet whose records come by row.
+type xlsIter struct {
+	cr      *cellReader
+	n       int
+	cells   []Cell
+	pending *pendingCell
+	err     error
+	done    bool
+}
+
+type pendingCell struct {
+	row, col int
+	c        Cell
+}
+
+func (x *xlsIter) Next() (more bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			x.err = corrupt("errore interno di lettura (%v)", r)
+			x.done, more = true, false
+		}
+	}()
+	for !x.done {
+		x.cells = x.cells[:0]
+		row := -1
+		if p := x.pending; p != nil {
+			row = p.row
+			x.cells = setCell(x.cells, p.col, p.c)
+			x.pending = nil
+		}
+		for {
+			r, col, c, ok, err := x.cr.next()
+			if err != nil {
+				x.err, x.done = err, true
+				return false
+			}
+			if !ok {
+				x.done = true
+				break
+			}
+			if row >= 0 && r != row {
+				x.pending = &pendingCell{r, col, c}
+				break
+			}
+			row = r
+			x.cells = setCell(x.cells, col, c)
+		}
+		if row >= 0 && !blank(x.cells) {
+			x.n = row + 1
+			return true
+		}
+	}
+	return false
+}
+
+func (x *xlsIter) Row() (int, []Cell) { return x.n, x.cells }
+func (x *xlsIter) Err() error         { return x.err }
+func (x *xlsIter) Close() error       { return nil }
+
+// sniffXLS looks at the start of a Workbook stream: an encrypted workbook
+// has a FILEPASS record right after BOF.
+func sniffXLS(head []byte) error {
+	r := &biffRecords{b: head}
+	typ, body, ok, _ := r.next()
+	if !ok || typ != recBOF || len(body) < 4 {
+		return ErrCorrupt
+	}
+	for i := 0; i < 64; i++ {
+		typ, _, ok, _ := r.next()
+		if !ok || typ == recEOF || typ == recBoundSheet {
+			return nil
+		}
+		if typ == recFilePass {
+			return ErrEncrypted
+		}
+	}
+	return nil
+}
