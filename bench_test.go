@@ -6,35 +6,16 @@ import (
 	"testing"
 
 	"consolida/exporter"
-
 	"consolida/funding"
 	"consolida/importer"
 )
 
-// BenchmarkImportRealData measures reading every real file (no outputs).
-func BenchmarkImportRealData(b *testing.B) {
-	if testing.Short() {
-		b.Skip("short")
-	}
-	cat, syn, err := loadTemplates()
-	if err != nil {
-		b.Fatal(err)
-	}
-	paths, err := importer.Collect([]string{realData})
-	if err != nil {
-		b.Skip("dati reali assenti")
-	}
-	for i := 0; i < b.N; i++ {
-		batch, err := readFiles(context.Background(), paths, cat, syn, newReporter(nil, true))
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.ReportMetric(float64(len(batch.Records)), "rows")
-	}
-}
+// Benchmarks on the real open data (skipped when ../shared is absent):
+//
+//	go test -run '^$' -bench . -benchtime 3x .
 
-// BenchmarkConsolidateRealData measures the consolidation of every real row.
-func BenchmarkConsolidateRealData(b *testing.B) {
+func realBatch(b *testing.B) (*funding.Catalog, *importer.Batch) {
+	b.Helper()
 	cat, syn, err := loadTemplates()
 	if err != nil {
 		b.Fatal(err)
@@ -47,6 +28,20 @@ func BenchmarkConsolidateRealData(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	return cat, batch
+}
+
+// BenchmarkImportRealData measures reading every real file (no outputs).
+func BenchmarkImportRealData(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		_, batch := realBatch(b)
+		b.ReportMetric(float64(len(batch.Records)), "rows")
+	}
+}
+
+// BenchmarkConsolidateRealData measures the consolidation of every real row.
+func BenchmarkConsolidateRealData(b *testing.B) {
+	cat, batch := realBatch(b)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		recs := append([]funding.Record(nil), batch.Records...)
@@ -58,21 +53,10 @@ func BenchmarkConsolidateRealData(b *testing.B) {
 	}
 }
 
-// BenchmarkCouncilWorkbooks writes the council workbooks of the real data
-// (about 7,900 files); it reports the time per workbook.
+// BenchmarkCouncilWorkbooks writes 500 council workbooks of the real data
+// and reports the time per workbook.
 func BenchmarkCouncilWorkbooks(b *testing.B) {
-	cat, syn, err := loadTemplates()
-	if err != nil {
-		b.Fatal(err)
-	}
-	paths, err := importer.Collect([]string{realData})
-	if err != nil {
-		b.Skip("dati reali assenti")
-	}
-	batch, err := readFiles(context.Background(), paths, cat, syn, newReporter(nil, true))
-	if err != nil {
-		b.Fatal(err)
-	}
+	cat, batch := realBatch(b)
 	res := funding.Consolidate(funding.Input{Catalog: cat, Registry: funding.NewRegistry(), Records: batch.Records,
 		Anomalies: batch.Anomalies, Sources: batch.Sources})
 	res.Comuni = res.Comuni[:500]

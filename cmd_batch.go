@@ -62,12 +62,7 @@ func batchCommands(stdout, stderr io.Writer) []*cli.Command {
 			Name:      "export",
 			Usage:     "scrive i prospetti da tutto ciò che è nel registro, con le novità rispetto al prospetto precedente",
 			UsageText: "consolida export --out CARTELLA [--mese AAAA-MM] [--provincia SIGLA]... [--membri FILE] [--comuni FILE] [--ledger FILE] [--consiglio=false]",
-			Flags: append(commonFlags(),
-				&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "`CARTELLA` dove scrivere i prospetti"},
-				&cli.BoolFlag{Name: "strict", Usage: "esce con stato 3 se qualche riga è stata scartata"},
-				&cli.BoolFlag{Name: "consiglio", Value: true, Usage: "scrive un prospetto per il consiglio di ogni comune (--consiglio=false per non scriverli)"},
-				ledgerFlag(),
-			),
+			Flags: append(append(commonFlags(), outputFlags()...), ledgerFlag()),
 			Action: func(c *cli.Context) error {
 				if c.Args().Len() > 0 {
 					return usageErr("export legge dal registro: non indicare file (%s); per aggiungerli usare consolida import", strings.Join(c.Args().Slice(), " "))

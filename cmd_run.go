@@ -46,15 +46,21 @@ func commonFlags() []cli.Flag {
 	}
 }
 
+// outputFlags are the options of the commands that write the outputs.
+func outputFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "`CARTELLA` dove scrivere i prospetti"},
+		&cli.BoolFlag{Name: "strict", Usage: "esce con stato 3 se qualche riga è stata scartata"},
+		&cli.BoolFlag{Name: "consiglio", Value: true, Usage: "scrive un prospetto per il consiglio di ogni comune (--consiglio=false per non scriverli)"},
+	}
+}
+
 func newRunCommand(stdout, stderr io.Writer) *cli.Command {
 	return &cli.Command{
 		Name:      "run",
 		Usage:     "legge i file e le cartelle indicati e scrive i prospetti consolidati",
 		UsageText: "consolida run FILE|CARTELLA... --out CARTELLA [--mese AAAA-MM] [--provincia SIGLA]... [--membri FILE] [--comuni FILE] [--consiglio=false] [--strict]\n   consolida run --config consolida.toml",
-		Flags: append(commonFlags(),
-			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "`CARTELLA` dove scrivere i prospetti"},
-			&cli.BoolFlag{Name: "strict", Usage: "esce con stato 3 se qualche riga è stata scartata"},
-			&cli.BoolFlag{Name: "consiglio", Value: true, Usage: "scrive un prospetto per il consiglio di ogni comune (--consiglio=false per non scriverli)"},
+		Flags: append(append(commonFlags(), outputFlags()...),
 			&cli.StringFlag{Name: "config", Usage: "esegue il lavoro mensile descritto nel `FILE` di configurazione (vedere consolida init)"},
 			&cli.StringFlag{Name: "ledger", Usage: "archivio storico SQLite (`FILE`) per il lavoro mensile"},
 		),
