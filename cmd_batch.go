@@ -398,6 +398,8 @@ func exportLedger(ctx context.Context, lg *ledger.Ledger, opt runOptions, kind s
 		}
 		return nil, fmt.Errorf("lettura del registro %s: %w", lg.Path(), err)
 	}
+	// the catalog may have learnt avviso titles since the files were imported
+	content.Anomalies = funding.Reclassify(cat, content.Records, content.Anomalies)
 	selective := len(sel.Provinces) > 0 || len(sel.Members) > 0
 	var full funding.Input
 	if selective {
