@@ -62,7 +62,7 @@ func batchCommands(stdout, stderr io.Writer) []*cli.Command {
 			Name:      "export",
 			Usage:     "scrive i prospetti da tutto ciò che è nel registro, con le novità rispetto al prospetto precedente",
 			UsageText: "consolida export --out CARTELLA [--mese AAAA-MM] [--provincia SIGLA]... [--membri FILE] [--comuni FILE] [--ledger FILE] [--consiglio=false]",
-			Flags: append(append(commonFlags(), outputFlags()...), ledgerFlag()),
+			Flags:     append(append(commonFlags(), outputFlags()...), ledgerFlag()),
 			Action: func(c *cli.Context) error {
 				if c.Args().Len() > 0 {
 					return usageErr("export legge dal registro: non indicare file (%s); per aggiungerli usare consolida import", strings.Join(c.Args().Slice(), " "))
@@ -415,15 +415,12 @@ func exportLedger(ctx context.Context, lg *ledger.Ledger, opt runOptions, kind s
 			}
 		}
 	}
-	res := funding.Consolidate(funding.Input{
+	res, err := consolidate(funding.Input{
 		Catalog: cat, Registry: reg, Records: content.Records, Anomalies: content.Anomalies,
 		Sources: content.Sources, Selection: sel,
-	})
-	if !res.Conservation.OK {
-		for _, l := range exporter.ConservationLines(res) {
-			rep.Printf("%s", l)
-		}
-		return nil, fmt.Errorf("conservazione non rispettata: righe o importi persi o contati due volte; nessun prospetto scritto")
+	}, rep)
+	if err != nil {
+		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -719,23 +716,10 @@ func copyFile(src, dst string) error {
 		return err
 	}
 	defer in.Close()
-	tmp, err := os.CreateTemp(filepath.Dir(dst), ".consolida-*.tmp")
-	if err != nil {
+	return exporter.WriteFileAtomic(dst, func(w io.Writer) error {
+		_, err := io.Copy(w, in)
 		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := io.Copy(tmp, in); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), dst)
+	})
 }
 
 // exampleConfig is written by `consolida init`.

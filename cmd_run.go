@@ -178,15 +178,12 @@ func runRun(ctx context.Context, opt runOptions, stdout io.Writer, rep *reporter
 	if err != nil {
 		return err
 	}
-	res := funding.Consolidate(funding.Input{
+	res, err := consolidate(funding.Input{
 		Catalog: cat, Registry: reg, Records: batch.Records, Anomalies: batch.Anomalies,
 		Sources: batch.Sources, Selection: sel,
-	})
-	if !res.Conservation.OK {
-		for _, l := range exporter.ConservationLines(res) {
-			rep.Printf("%s", l)
-		}
-		return fmt.Errorf("conservazione non rispettata: righe o importi persi o contati due volte; nessun prospetto scritto")
+	}, rep)
+	if err != nil {
+		return err
 	}
 	meta := exporter.Meta{Mese: opt.Mese, Generated: opt.Now, Scope: scopeLabel(opt)}
 	if err := writeOutputs(ctx, opt, res, meta, nil, rep); err != nil {
@@ -197,6 +194,19 @@ func runRun(ctx context.Context, opt runOptions, stdout io.Writer, rep *reporter
 		return rejectedError{res.Conservation.Outcomes.Rejected.Rows}
 	}
 	return nil
+}
+
+// consolidate runs funding.Consolidate and refuses a result where rows or
+// euros were lost or counted twice: then nothing is written.
+func consolidate(in funding.Input, rep *reporter) (*funding.Result, error) {
+	res := funding.Consolidate(in)
+	if !res.Conservation.OK {
+		for _, l := range exporter.ConservationLines(res) {
+			rep.Printf("%s", l)
+		}
+		return nil, fmt.Errorf("conservazione non rispettata: righe o importi persi o contati due volte; nessun prospetto scritto")
+	}
+	return res, nil
 }
 
 // readFiles imports every file; a file that cannot be read fails the run

@@ -5,6 +5,7 @@ package exporter
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -190,32 +191,39 @@ func colLetter(col int) string {
 	return s
 }
 
-// saveAtomic writes the workbook to a temporary file beside path, checks
-// every error, and renames it into place: a failed run never leaves a
-// half-written file where a good one was.
-func saveAtomic(f *excelize.File, path string) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".consolida-*.tmp")
+// WriteFileAtomic writes a file through write into a temporary file beside
+// path, syncs it, and renames it into place: a failed or interrupted run
+// never leaves a half-written file where a good one was.
+func WriteFileAtomic(path string, write func(w io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".consolida-*.tmp")
 	if err != nil {
 		return err
 	}
 	name := tmp.Name()
 	defer os.Remove(name) // no-op after the rename
-	if _, err := f.WriteTo(tmp); err != nil {
-		tmp.Close()
-		return err
+	err = write(tmp)
+	if err == nil {
+		err = tmp.Sync()
 	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
 	}
-	if err := tmp.Close(); err != nil {
-		return err
+	if err == nil {
+		err = os.Chmod(name, 0o644) // CreateTemp makes it 0600: the offices share these files
 	}
-	if err := os.Chmod(name, 0o644); err != nil {
+	if err != nil {
 		return err
 	}
 	return os.Rename(name, path)
+}
+
+// saveAtomic writes the workbook with WriteFileAtomic (not SaveAs, which
+// drops the file's Close error).
+func saveAtomic(f *excelize.File, path string) error {
+	return WriteFileAtomic(path, func(w io.Writer) error {
+		_, err := f.WriteTo(w)
+		return err
+	})
 }
 
 // saveInto writes the workbook to a file of a folder that is itself

@@ -2,8 +2,7 @@ package exporter
 
 import (
 	"bufio"
-	"os"
-	"path/filepath"
+	"io"
 	"strings"
 
 	"github.com/gocarina/gocsv"
@@ -61,35 +60,20 @@ func DettaglioRows(res *funding.Result) []*DettaglioCSV {
 // WriteCSV writes dettaglio_<mese>.csv: UTF-8, comma-separated, importo
 // with a dot and two decimals. Written to a temporary file, then renamed.
 func WriteCSV(path string, res *funding.Result) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".consolida-*.tmp")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name()) // no-op after the rename
-	bw := bufio.NewWriterSize(f, 1<<16)
-	rows := DettaglioRows(res)
-	if len(rows) == 0 {
-		// gocsv writes nothing for no rows; the header is still due
-		_, err = bw.WriteString(strings.Join(CSVHeader, ",") + "\n")
-	} else {
-		err = gocsv.Marshal(rows, bw)
-	}
-	if err == nil {
-		err = bw.Flush()
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(f.Name(), 0o644)
-	}
-	if err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+	return WriteFileAtomic(path, func(w io.Writer) error {
+		bw := bufio.NewWriterSize(w, 1<<16)
+		var err error
+		if rows := DettaglioRows(res); len(rows) == 0 {
+			// gocsv writes nothing for no rows; the header is still due
+			_, err = bw.WriteString(strings.Join(CSVHeader, ",") + "\n")
+		} else {
+			err = gocsv.Marshal(rows, bw)
+		}
+		if err != nil {
+			return err
+		}
+		return bw.Flush()
+	})
 }
 
 // CSVHeader is the header line of the detail CSV.
