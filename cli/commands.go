@@ -43,7 +43,7 @@ func output(c *cli.Context) pipeline.Output {
 
 func commands(stdout, stderr io.Writer) []*cli.Command {
 	return []*cli.Command{runCommand(stdout, stderr), checkCommand(stdout, stderr), importCommand(stdout, stderr),
-		exportCommand(stdout, stderr), initCommand(stdout, stderr), storicoCommand(stdout, stderr)}
+		exportCommand(stdout, stderr), initCommand(stdout, stderr), historyCommand(stdout, stderr)}
 }
 
 // runCommand is `consolida run`: it reads files and writes the outputs;
@@ -164,8 +164,8 @@ func initCommand(stdout, stderr io.Writer) *cli.Command {
 	}
 }
 
-// storicoCommand is `consolida storico`: it lists the exports (and files) of a ledger.
-func storicoCommand(stdout, stderr io.Writer) *cli.Command {
+// historyCommand is `consolida storico`: it lists the exports (and files) of a ledger.
+func historyCommand(stdout, stderr io.Writer) *cli.Command {
 	return &cli.Command{
 		Name:      "storico",
 		Usage:     "elenca i prospetti prodotti dal registro, con conteggi e totali",

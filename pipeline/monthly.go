@@ -19,14 +19,14 @@ import (
 // Config is consolida.toml, the description of a monthly batch. Relative
 // paths are relative to the folder of the file.
 type Config struct {
-	Inbox     string    `toml:"inbox"`
-	Archivio  string    `toml:"archivio"`
-	Uscita    string    `toml:"uscita"`
-	Ledger    string    `toml:"ledger"`
-	Comuni    string    `toml:"comuni"`
-	Membri    string    `toml:"membri"`
-	Provincia provinces `toml:"provincia"`
-	Consiglio *bool     `toml:"consiglio"`
+	Inbox      string    `toml:"inbox"`     // the files to import
+	Archive    string    `toml:"archivio"`  // where the files read are moved, by month
+	Out        string    `toml:"uscita"`    // the output folder
+	Ledger     string    `toml:"ledger"`    // the SQLite ledger
+	ComuniList string    `toml:"comuni"`    // the ISTAT list of comuni
+	Members    string    `toml:"membri"`    // the comuni to report
+	Provinces  provinces `toml:"provincia"` // the provinces to report
+	Council    *bool     `toml:"consiglio"` // write the council workbooks (default true)
 }
 
 // ConfigKeys are the keys of consolida.toml.
@@ -93,11 +93,11 @@ func LoadConfig(path string) (*Config, error) {
 		}
 	}
 	rel(&cfg.Inbox, "inbox")
-	rel(&cfg.Archivio, "archivio")
-	rel(&cfg.Uscita, "uscita")
+	rel(&cfg.Archive, "archivio")
+	rel(&cfg.Out, "uscita")
 	rel(&cfg.Ledger, DefaultLedger)
-	rel(&cfg.Comuni, "")
-	rel(&cfg.Membri, "")
+	rel(&cfg.ComuniList, "")
+	rel(&cfg.Members, "")
 	return cfg, nil
 }
 
@@ -141,25 +141,7 @@ func Monthly(ctx context.Context, opt MonthlyOptions, p Progress) (*MonthlyResul
 	if err != nil {
 		return nil, err
 	}
-	scope, out, ledgerFile := opt.Scope, opt.Output, opt.Ledger
-	if out.Dir == "" {
-		out.Dir = cfg.Uscita
-	}
-	if ledgerFile == "" {
-		ledgerFile = cfg.Ledger
-	}
-	if len(scope.Provinces) == 0 {
-		scope.Provinces = cfg.Provincia
-	}
-	if scope.Members == "" {
-		scope.Members = cfg.Membri
-	}
-	if scope.ComuniList == "" {
-		scope.ComuniList = cfg.Comuni
-	}
-	if cfg.Consiglio != nil && !*cfg.Consiglio {
-		out.Council = false
-	}
+	scope, out, ledgerFile := opt.merge(cfg)
 	if scope, err = scope.normalize(now); err != nil {
 		return nil, err
 	}
@@ -188,7 +170,7 @@ func Monthly(ctx context.Context, opt MonthlyOptions, p Progress) (*MonthlyResul
 		return nil, err
 	}
 	res := &MonthlyResult{Month: scope.Month, Ledger: ledgerFile, Inbox: cfg.Inbox, Found: len(paths), Import: imp,
-		Archive: filepath.Join(cfg.Archivio, scope.Month), Export: exp}
+		Archive: filepath.Join(cfg.Archive, scope.Month), Export: exp}
 	for _, f := range imp.Files {
 		to, err := archive(f.Path, res.Archive)
 		if err != nil {
@@ -205,6 +187,30 @@ func Monthly(ctx context.Context, opt MonthlyOptions, p Progress) (*MonthlyResul
 		return res, err
 	}
 	return res, strict(out, exp.Result)
+}
+
+// merge completes the options with the configuration.
+func (opt MonthlyOptions) merge(cfg *Config) (Scope, Output, string) {
+	scope, out, ledgerFile := opt.Scope, opt.Output, opt.Ledger
+	if out.Dir == "" {
+		out.Dir = cfg.Out
+	}
+	if ledgerFile == "" {
+		ledgerFile = cfg.Ledger
+	}
+	if len(scope.Provinces) == 0 {
+		scope.Provinces = cfg.Provinces
+	}
+	if scope.Members == "" {
+		scope.Members = cfg.Members
+	}
+	if scope.ComuniList == "" {
+		scope.ComuniList = cfg.ComuniList
+	}
+	if cfg.Council != nil && !*cfg.Council {
+		out.Council = false
+	}
+	return scope, out, ledgerFile
 }
 
 // archive moves a file into dir, never overwriting: a clash gets

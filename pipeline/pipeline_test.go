@@ -40,7 +40,7 @@ func (r *recorder) kinds() []string {
 	for _, e := range r.events {
 		k := reflect.TypeOf(e).Name()
 		if s, ok := e.(pipeline.StepStarted); ok {
-			k += "/" + []string{"", "read", "import", "load", "council"}[s.Step]
+			k += "/" + s.Step.String()
 		}
 		if len(out) == 0 || out[len(out)-1] != k {
 			out = append(out, k)
@@ -113,10 +113,10 @@ func TestLoadConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := pipeline.Config{Inbox: filepath.Join(dir, "ricevuti"), Archivio: filepath.Join(dir, "archivio"), Uscita: "/prospetti",
-		Ledger: filepath.Join(dir, "consolida.db"), Provincia: []string{"LC"}}
-	if *cfg.Consiglio || cfg.Inbox != want.Inbox || cfg.Archivio != want.Archivio || cfg.Uscita != want.Uscita ||
-		cfg.Ledger != want.Ledger || !reflect.DeepEqual([]string(cfg.Provincia), []string(want.Provincia)) || cfg.Comuni != "" || cfg.Membri != "" {
+	want := pipeline.Config{Inbox: filepath.Join(dir, "ricevuti"), Archive: filepath.Join(dir, "archivio"), Out: "/prospetti",
+		Ledger: filepath.Join(dir, "consolida.db"), Provinces: []string{"LC"}}
+	if *cfg.Council || cfg.Inbox != want.Inbox || cfg.Archive != want.Archive || cfg.Out != want.Out ||
+		cfg.Ledger != want.Ledger || !reflect.DeepEqual([]string(cfg.Provinces), []string(want.Provinces)) || cfg.ComuniList != "" || cfg.Members != "" {
 		t.Errorf("config %+v", cfg)
 	}
 	for _, tc := range []struct {

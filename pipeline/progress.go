@@ -45,6 +45,19 @@ const (
 	StepCouncil                 // writing the council workbooks (units: workbooks)
 )
 
+var stepNames = [...]string{"", "read", "import", "load", "council"}
+
+func (s Step) String() string {
+	if int(s) < len(stepNames) {
+		return stepNames[s]
+	}
+	return "step"
+}
+
+// MarshalText names the step in JSON ("read", "import", "load",
+// "council"), for a page that streams the events.
+func (s Step) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
 // StepStarted: a step begins, with Total units of work (0 if unknown).
 type StepStarted struct {
 	Step  Step

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"consolida/importer"
 	"consolida/pipeline"
 )
 
@@ -23,6 +24,7 @@ func WriteCheck(w io.Writer, r *pipeline.CheckResult, maxAnomalies int) {
 	}
 }
 
+// writeChecked tells what was understood of a readable file.
 func writeChecked(w io.Writer, f pipeline.CheckedFile, maxAnom int) {
 	r, res := f.File, f.Result
 	rep := r.Report
@@ -33,41 +35,7 @@ func writeChecked(w io.Writer, f pipeline.CheckedFile, maxAnom int) {
 	}
 	fmt.Fprintf(w, "; %s byte; SHA-256 %s\n", Count(int(r.Source.Size)), r.Source.SHA256)
 	for _, sh := range rep.Sheets {
-		label := "  tabella"
-		if sh.Name != "" {
-			label = fmt.Sprintf("  foglio %q", sh.Name)
-		}
-		if sh.Hidden {
-			label += " (nascosto, letto comunque)"
-		}
-		if sh.Skipped != "" {
-			fmt.Fprintf(w, "%s: ignorato, %s\n", label, sh.Skipped)
-			continue
-		}
-		rows := make([]string, len(sh.HeaderRows))
-		for i, n := range sh.HeaderRows {
-			rows[i] = fmt.Sprint(n)
-		}
-		fmt.Fprintf(w, "%s: intestazione alla riga %s\n", label, strings.Join(rows, "-"))
-		for _, c := range sh.Columns {
-			if strings.TrimSpace(c.Header) == "" && c.Field == "" {
-				continue
-			}
-			target := "ignorata"
-			if c.Field != "" {
-				target = "-> " + c.Field
-				if c.How != "" && c.How != "esatta" {
-					target += " (" + c.How + ")"
-				}
-			} else if c.How != "" {
-				target = c.How
-			}
-			fmt.Fprintf(w, "    %-3s %-40q %s\n", c.Letter, truncate(c.Header, 40), target)
-		}
-		fmt.Fprintf(w, "    righe lette %s, scartate in lettura %s\n", Count(sh.Read), Count(sh.Rejected))
-		for _, n := range sh.Notes {
-			fmt.Fprintf(w, "    nota: %s\n", n)
-		}
+		writeSheet(w, sh)
 	}
 	if r.Source.Skipped != "" {
 		fmt.Fprintf(w, "  non è un elenco di finanziamenti: il file sarà elencato in Fonti come ignorato\n")
@@ -104,6 +72,45 @@ func writeChecked(w io.Writer, f pipeline.CheckedFile, maxAnom int) {
 			line += " (" + a.Suggestion + ")"
 		}
 		fmt.Fprintf(w, "%s [%s]\n", line, a.Esito())
+	}
+}
+
+// writeSheet tells how a sheet was read: header, column mapping, counts.
+func writeSheet(w io.Writer, sh importer.SheetReport) {
+	label := "  tabella"
+	if sh.Name != "" {
+		label = fmt.Sprintf("  foglio %q", sh.Name)
+	}
+	if sh.Hidden {
+		label += " (nascosto, letto comunque)"
+	}
+	if sh.Skipped != "" {
+		fmt.Fprintf(w, "%s: ignorato, %s\n", label, sh.Skipped)
+		return
+	}
+	rows := make([]string, len(sh.HeaderRows))
+	for i, n := range sh.HeaderRows {
+		rows[i] = fmt.Sprint(n)
+	}
+	fmt.Fprintf(w, "%s: intestazione alla riga %s\n", label, strings.Join(rows, "-"))
+	for _, c := range sh.Columns {
+		if strings.TrimSpace(c.Header) == "" && c.Field == "" {
+			continue
+		}
+		target := "ignorata"
+		if c.Field != "" {
+			target = "-> " + c.Field
+			if c.How != "" && c.How != "esatta" {
+				target += " (" + c.How + ")"
+			}
+		} else if c.How != "" {
+			target = c.How
+		}
+		fmt.Fprintf(w, "    %-3s %-40q %s\n", c.Letter, truncate(c.Header, 40), target)
+	}
+	fmt.Fprintf(w, "    righe lette %s, scartate in lettura %s\n", Count(sh.Read), Count(sh.Rejected))
+	for _, n := range sh.Notes {
+		fmt.Fprintf(w, "    nota: %s\n", n)
 	}
 }
 
