@@ -1,6 +1,7 @@
 // Package templates embeds the data files that steer consolida without a
 // release: the measure catalog, the rules that recognise a measure from an
-// avviso title, and the header synonyms.
+// avviso title, the header synonyms, and the example configuration of the
+// monthly batch.
 package templates
 
 import _ "embed"
@@ -19,3 +20,9 @@ var RiconoscimentoMisure []byte
 //
 //go:embed intestazioni.csv
 var Intestazioni []byte
+
+// ExampleConfig is the commented consolida.toml that `consolida init`
+// writes: a document for the office, in Italian.
+//
+//go:embed consolida.toml
+var ExampleConfig []byte

@@ -1,4 +1,4 @@
-package main
+package pipeline
 
 import (
 	"context"
@@ -8,11 +8,12 @@ import (
 	"consolida/exporter"
 	"consolida/funding"
 	"consolida/importer"
+	"consolida/internal/testkit"
 )
 
 // Benchmarks on the real open data (skipped when ../shared is absent):
 //
-//	go test -run '^$' -bench . -benchtime 3x .
+//	go test -run '^$' -bench . -benchtime 3x ./pipeline
 
 func realBatch(b *testing.B) (*funding.Catalog, *importer.Batch) {
 	b.Helper()
@@ -20,11 +21,11 @@ func realBatch(b *testing.B) (*funding.Catalog, *importer.Batch) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	paths, err := importer.Collect([]string{realData})
+	paths, err := importer.Collect([]string{testkit.RealData(b)})
 	if err != nil {
-		b.Skip("dati reali assenti")
+		b.Fatal(err)
 	}
-	batch, err := readFiles(context.Background(), paths, cat, syn, newReporter(nil, true))
+	batch, err := readFiles(context.Background(), paths, cat, syn, Discard)
 	if err != nil {
 		b.Fatal(err)
 	}

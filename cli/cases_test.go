@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"encoding/json"
@@ -10,6 +10,7 @@ import (
 
 	"consolida/exporter"
 	"consolida/funding"
+	"consolida/internal/testkit"
 )
 
 // expected mirrors testdata/genera's atteso.json.
@@ -79,7 +80,7 @@ func checkCaseTotals(t *testing.T, out string, exp expected) {
 	t.Helper()
 	got := map[string]map[string]funding.Amount{}
 	dates := map[string]string{}
-	for _, r := range readCSV(t, filepath.Join(out, "dettaglio_2026-11.csv"))[1:] {
+	for _, r := range testkit.ReadCSV(t, filepath.Join(out, "dettaglio_2026-11.csv"))[1:] {
 		dates[r[7]] = r[9]
 		if r[10] != "A" && r[10] != "E" {
 			continue
@@ -118,7 +119,7 @@ func checkCaseTotals(t *testing.T, out string, exp expected) {
 		}
 	}
 	if exp.Righe != nil {
-		fonti := sheetRows(t, filepath.Join(out, "CST_2026-11.xlsx"), exporter.SheetFonti)
+		fonti := testkit.SheetRows(t, filepath.Join(out, "CST_2026-11.xlsx"), exporter.SheetFonti)
 		var tot []string
 		for _, r := range fonti {
 			if len(r) > 8 && r[0] == "TOTALE" {
@@ -138,7 +139,7 @@ func checkCaseTotals(t *testing.T, out string, exp expected) {
 
 func checkCaseAnomalies(t *testing.T, out string, exp expected) {
 	t.Helper()
-	rows := sheetRows(t, filepath.Join(out, "CST_2026-11.xlsx"), exporter.SheetAnomalie)[1:]
+	rows := testkit.SheetRows(t, filepath.Join(out, "CST_2026-11.xlsx"), exporter.SheetAnomalie)[1:]
 	rejected := 0
 	for _, r := range rows {
 		if len(r) > 7 && r[7] == "riga scartata" {

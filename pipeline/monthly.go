@@ -1,0 +1,252 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"consolida/exporter"
+	"consolida/importer"
+)
+
+// Config is consolida.toml, the description of a monthly batch. Relative
+// paths are relative to the folder of the file.
+type Config struct {
+	Inbox      string    `toml:"inbox"`     // the files to import
+	Archive    string    `toml:"archivio"`  // where the files read are moved, by month
+	Out        string    `toml:"uscita"`    // the output folder
+	Ledger     string    `toml:"ledger"`    // the SQLite ledger
+	ComuniList string    `toml:"comuni"`    // the ISTAT list of comuni
+	Members    string    `toml:"membri"`    // the comuni to report
+	Provinces  provinces `toml:"provincia"` // the provinces to report
+	Council    *bool     `toml:"consiglio"` // write the council workbooks (default true)
+}
+
+// ConfigKeys are the keys of consolida.toml.
+var ConfigKeys = []string{"inbox", "archivio", "uscita", "ledger", "comuni", "membri", "provincia", "consiglio"}
+
+// provinces accepts `provincia = "LC"` as well as `provincia = ["LC", "CO"]`.
+type provinces []string
+
+var errProvinceList = errors.New("provincia: expected a quoted code or a list of quoted codes")
+
+func (s *provinces) UnmarshalTOML(v any) error {
+	switch x := v.(type) {
+	case string:
+		*s = []string{x}
+	case []any:
+		for _, e := range x {
+			str, ok := e.(string)
+			if !ok {
+				return errProvinceList
+			}
+			*s = append(*s, str)
+		}
+	default:
+		return errProvinceList
+	}
+	return nil
+}
+
+// LoadConfig reads a configuration and makes its paths absolute or
+// relative to the working folder; missing keys take their defaults.
+func LoadConfig(path string) (*Config, error) {
+	if _, err := os.Stat(path); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, &UsageError{Problem: ConfigMissing, Path: path}
+		}
+		return nil, err
+	}
+	cfg := &Config{}
+	md, err := toml.DecodeFile(path, cfg)
+	if err != nil {
+		var pe toml.ParseError
+		switch {
+		case errors.As(err, &pe) && pe.Message == errProvinceList.Error():
+			return nil, &UsageError{Problem: ConfigProvinceList, Path: path, Line: pe.Position.Line}
+		case errors.As(err, &pe):
+			return nil, &UsageError{Problem: ConfigSyntax, Path: path, Line: pe.Position.Line, Detail: pe.Message}
+		}
+		return nil, &UsageError{Problem: ConfigInvalid, Path: path, Detail: err.Error()}
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		keys := make([]string, len(und))
+		for i, k := range und {
+			keys[i] = k.String()
+		}
+		return nil, &UsageError{Problem: ConfigUnknownKeys, Path: path, Keys: keys}
+	}
+	dir := filepath.Dir(path)
+	rel := func(p *string, def string) {
+		if *p == "" {
+			*p = def
+		}
+		if *p != "" && !filepath.IsAbs(*p) {
+			*p = filepath.Join(dir, *p)
+		}
+	}
+	rel(&cfg.Inbox, "inbox")
+	rel(&cfg.Archive, "archivio")
+	rel(&cfg.Out, "uscita")
+	rel(&cfg.Ledger, DefaultLedger)
+	rel(&cfg.ComuniList, "")
+	rel(&cfg.Members, "")
+	return cfg, nil
+}
+
+// MonthlyOptions are the options of Monthly. Set options win over the
+// configuration; Council false in the configuration wins over Council.
+type MonthlyOptions struct {
+	Config string // consolida.toml
+	Ledger string
+	Scope
+	Output
+	// OpenStore opens the ledger; nil: OpenSQLite.
+	OpenStore StoreOpener
+	Now       time.Time
+}
+
+// MonthlyResult is what a monthly batch did.
+type MonthlyResult struct {
+	Month  string
+	Ledger string
+	Inbox  string
+	Found  int // files found in the inbox
+	Import *ImportResult
+	// Archive is the folder the files read were moved to, Moved their
+	// new paths.
+	Archive string
+	Moved   []string
+	Export  *ExportResult
+}
+
+// Monthly is the monthly batch: it takes the ledger (exclusively),
+// imports the new files of the inbox, exports, and moves the files read
+// (imported now or before) to archivio/<month>/. A file of the inbox
+// that cannot be read stays there: Monthly does the rest and returns its
+// complete result with the importer.FileError of that file (a
+// *NotImportedError for several); with Strict and rejected rows it
+// returns its result and a *RejectedError.
+func Monthly(ctx context.Context, opt MonthlyOptions, p Progress) (*MonthlyResult, error) {
+	p = orDiscard(p)
+	now := nowOr(opt.Now)
+	cfg, err := LoadConfig(opt.Config)
+	if err != nil {
+		return nil, err
+	}
+	scope, out, ledgerFile := opt.merge(cfg)
+	if scope, err = scope.normalize(now); err != nil {
+		return nil, err
+	}
+	if st, err := os.Stat(cfg.Inbox); err != nil || !st.IsDir() {
+		return nil, &InboxMissingError{Inbox: cfg.Inbox, Config: opt.Config}
+	}
+	st, err := openStore(opt.OpenStore, ledgerFile, true, p)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+
+	paths, err := importer.Collect([]string{cfg.Inbox})
+	if err != nil {
+		return nil, &ActionError{Action: ReadInbox, Path: cfg.Inbox, Err: err}
+	}
+	imp, err := importFiles(ctx, st, ledgerFile, paths, p, now)
+	if err != nil {
+		return nil, err
+	}
+	exp, err := export(ctx, st, ledgerFile, exportJob{scope: scope, out: out, kind: "run", now: now}, p)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	res := &MonthlyResult{Month: scope.Month, Ledger: ledgerFile, Inbox: cfg.Inbox, Found: len(paths), Import: imp,
+		Archive: filepath.Join(cfg.Archive, scope.Month), Export: exp}
+	for _, f := range imp.Files {
+		to, err := archive(f.Path, res.Archive)
+		if err != nil {
+			return nil, &ActionError{Action: ArchiveFile, Path: f.Path, Target: res.Archive, Err: err}
+		}
+		res.Moved = append(res.Moved, to)
+		if !f.Known {
+			if err := st.SetPath(ctx, f.File.ID, absPath(to)); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := imp.failure(); err != nil {
+		return res, err
+	}
+	return res, strict(out, exp.Result)
+}
+
+// merge completes the options with the configuration.
+func (opt MonthlyOptions) merge(cfg *Config) (Scope, Output, string) {
+	scope, out, ledgerFile := opt.Scope, opt.Output, opt.Ledger
+	if out.Dir == "" {
+		out.Dir = cfg.Out
+	}
+	if ledgerFile == "" {
+		ledgerFile = cfg.Ledger
+	}
+	if len(scope.Provinces) == 0 {
+		scope.Provinces = cfg.Provinces
+	}
+	if scope.Members == "" {
+		scope.Members = cfg.Members
+	}
+	if scope.ComuniList == "" {
+		scope.ComuniList = cfg.ComuniList
+	}
+	if cfg.Council != nil && !*cfg.Council {
+		out.Council = false
+	}
+	return scope, out, ledgerFile
+}
+
+// archive moves a file into dir, never overwriting: a clash gets
+// "nome (2).csv", "nome (3).csv"... It returns the new path.
+func archive(src, dir string) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	base := filepath.Base(src)
+	ext := filepath.Ext(base)
+	stem := strings.TrimSuffix(base, ext)
+	dst := filepath.Join(dir, base)
+	for n := 2; ; n++ {
+		if _, err := os.Lstat(dst); errors.Is(err, os.ErrNotExist) {
+			break
+		}
+		dst = filepath.Join(dir, fmt.Sprintf("%s (%d)%s", stem, n, ext))
+	}
+	if err := os.Rename(src, dst); err == nil {
+		return dst, nil
+	}
+	// another disk: copy, then remove the original
+	if err := copyFile(src, dst); err != nil {
+		return "", err
+	}
+	return dst, os.Remove(src)
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	return exporter.WriteFileAtomic(dst, func(w io.Writer) error {
+		_, err := io.Copy(w, in)
+		return err
+	})
+}

@@ -1,0 +1,186 @@
+package pipeline
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"time"
+
+	"consolida/exporter"
+	"consolida/funding"
+	"consolida/importer"
+)
+
+// RunOptions are the options of Run.
+type RunOptions struct {
+	Inputs []string // files and folders to read (a folder: the files directly inside it)
+	Scope
+	Output
+	// Ledger must be empty: Run reads files, not a ledger (the monthly
+	// batch does); a ledger given to Run is a *UsageError.
+	Ledger string
+	Now    time.Time // the generation time of the outputs; zero: now
+}
+
+// RunResult is what Run wrote.
+type RunResult struct {
+	Dir    string // the output folder
+	Month  string // AAAA-MM
+	Result *funding.Result
+}
+
+// Run reads the input files, consolidates them and writes the CST
+// workbook, the detail CSV and (with Council) the council workbooks. A
+// file that cannot be read fails the run after every file was tried (the
+// others are reported as FileUnreadable events); a result that does not
+// conserve rows and euros writes nothing. With Strict and rejected rows,
+// Run returns its result and a *RejectedError.
+func Run(ctx context.Context, opt RunOptions, p Progress) (*RunResult, error) {
+	p = orDiscard(p)
+	now := nowOr(opt.Now)
+	scope, err := opt.Scope.normalize(now)
+	if err != nil {
+		return nil, err
+	}
+	if opt.Ledger != "" {
+		return nil, &UsageError{Problem: LedgerWithoutConfig}
+	}
+	if len(opt.Inputs) == 0 {
+		return nil, &UsageError{Problem: MissingInputs, Op: OpRun}
+	}
+	if opt.Dir == "" {
+		return nil, &UsageError{Problem: MissingOut}
+	}
+	cat, syn, err := loadTemplates()
+	if err != nil {
+		return nil, err
+	}
+	reg, sel, err := reference(scope, p)
+	if err != nil {
+		return nil, err
+	}
+	paths, err := importer.Collect(opt.Inputs)
+	if err != nil {
+		return nil, err
+	}
+	if len(paths) == 0 {
+		return nil, &NoFilesError{Op: OpRun, Inputs: opt.Inputs}
+	}
+	batch, err := readFiles(ctx, paths, cat, syn, p)
+	if err != nil {
+		return nil, err
+	}
+	res, err := consolidate(funding.Input{
+		Catalog: cat, Registry: reg, Records: batch.Records, Anomalies: batch.Anomalies,
+		Sources: batch.Sources, Selection: sel,
+	}, p)
+	if err != nil {
+		return nil, err
+	}
+	meta := exporter.Meta{Mese: scope.Month, Generated: now, Scope: scope.label()}
+	if err := writeOutputs(ctx, opt.Output, scope.Month, res, meta, nil, p); err != nil {
+		return nil, err
+	}
+	out := &RunResult{Dir: opt.Dir, Month: scope.Month, Result: res}
+	return out, strict(opt.Output, res)
+}
+
+// strict is the error of a Strict run with rejected rows.
+func strict(o Output, res *funding.Result) error {
+	if n := res.Conservation.Outcomes.Rejected.Rows; o.Strict && n > 0 {
+		return &RejectedError{Rows: n}
+	}
+	return nil
+}
+
+// readFiles imports every file; a file that cannot be read fails the run
+// after all were tried, so that every problem is reported at once.
+func readFiles(ctx context.Context, paths []string, cat *funding.Catalog, syn *importer.Synonyms, p Progress) (*importer.Batch, error) {
+	p.Report(StepStarted{Step: StepRead, Total: len(paths)})
+	opt := &importer.Options{Catalog: cat, Synonyms: syn}
+	batch := importer.ReadAll(paths, opt, func(i int, path string) {
+		if i > 0 {
+			p.Report(StepAdvanced{Step: StepRead, Units: 1})
+		}
+		p.Report(StepItem{Step: StepRead, Index: i, Total: len(paths), Path: path})
+	})
+	p.Report(StepAdvanced{Step: StepRead, Units: 1})
+	p.Report(StepDone{Step: StepRead})
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if n := len(batch.Failed); n > 0 {
+		for _, fe := range batch.Failed[:n-1] {
+			p.Report(FileUnreadable{Err: fe})
+		}
+		return nil, batch.Failed[n-1]
+	}
+	return batch, nil
+}
+
+// consolidate runs funding.Consolidate and refuses a result where rows or
+// euros were lost or counted twice: then nothing is written.
+func consolidate(in funding.Input, p Progress) (*funding.Result, error) {
+	res := funding.Consolidate(in)
+	if !res.Conservation.OK {
+		p.Report(ConservationFailed{Result: res})
+		return nil, &ConservationError{Result: res}
+	}
+	return res, nil
+}
+
+// writeOutputs writes the CST workbook, the CSV and (unless disabled) the
+// council workbooks. The CST workbook and the CSV are written under
+// temporary names and renamed into place only once the council set is
+// complete: an interrupted or failed run leaves the previous outputs as
+// they were.
+func writeOutputs(ctx context.Context, o Output, month string, res *funding.Result, meta exporter.Meta, nov *exporter.Novita, p Progress) error {
+	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
+		return &ActionError{Action: MakeOutputDir, Path: o.Dir, Err: err}
+	}
+	cst := filepath.Join(o.Dir, "CST_"+month+".xlsx")
+	csv := filepath.Join(o.Dir, "dettaglio_"+month+".csv")
+	p.Report(WritingCST{Path: cst, Candidature: len(res.Candidature), Anomalies: len(res.Anomalies)})
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	staged := map[string]string{cst: staging(cst), csv: staging(csv)}
+	defer func() {
+		for _, tmp := range staged {
+			os.Remove(tmp) // no-op once renamed
+		}
+	}()
+	if err := exporter.WriteCST(staged[cst], res, meta, nov); err != nil {
+		return &ActionError{Action: WriteFile, Path: cst, Err: err}
+	}
+	if err := exporter.WriteCSV(staged[csv], res); err != nil {
+		return &ActionError{Action: WriteFile, Path: csv, Err: err}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if o.Council {
+		dir := filepath.Join(o.Dir, "consiglio")
+		p.Report(StepStarted{Step: StepCouncil, Total: len(res.Comuni)})
+		n, err := exporter.WriteCouncil(ctx, dir, res, meta, nov, func() { p.Report(StepAdvanced{Step: StepCouncil, Units: 1}) })
+		p.Report(StepDone{Step: StepCouncil})
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return &ActionError{Action: WriteCouncil, Path: dir, Err: err}
+		}
+		p.Report(CouncilWritten{Dir: dir, Workbooks: n})
+	}
+	for _, final := range []string{cst, csv} {
+		if err := os.Rename(staged[final], final); err != nil {
+			return &ActionError{Action: WriteFile, Path: final, Err: err}
+		}
+	}
+	return nil
+}
+
+// staging is the temporary name an output is written under, beside it.
+func staging(path string) string {
+	return filepath.Join(filepath.Dir(path), ".consolida-"+filepath.Base(path)+".new")
+}

@@ -1,0 +1,105 @@
+package ui
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"consolida/exporter"
+	"consolida/funding"
+	"consolida/pipeline"
+)
+
+// Count writes a count with the Italian thousands separator: 7.157.
+func Count(n int) string {
+	s := fmt.Sprint(n)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte('.')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// WriteRun writes the summary of a run.
+func WriteRun(w io.Writer, r *pipeline.RunResult) {
+	writeSummary(w, r.Dir, r.Month, r.Result)
+}
+
+func writeSummary(w io.Writer, dir, month string, res *funding.Result) {
+	c := res.Conservation
+	fmt.Fprintf(w, "Prospetti scritti in %s (mese %s)\n", dir, month)
+	fmt.Fprintf(w, "  righe lette %s: consolidate %s, duplicati %s, altri enti %s, fuori selezione %s, scartate %s\n",
+		Count(c.Read.Rows), Count(c.Outcomes.Consolidated.Rows), Count(c.Outcomes.Duplicates.Rows),
+		Count(c.Outcomes.AltriEnti.Rows), Count(c.Outcomes.FuoriSelezione.Rows), Count(c.Outcomes.Rejected.Rows))
+	fmt.Fprintf(w, "  comuni %s, candidature %s, totale finanziato (A+E) %s €\n",
+		Count(len(res.Comuni)), Count(len(res.Candidature)), res.Total)
+	fmt.Fprintf(w, "  anomalie %s (foglio Anomalie); conservazione delle righe e degli importi: rispettata\n", Count(len(res.Anomalies)))
+}
+
+// WriteExport writes the summary of an export, with its Novità.
+func WriteExport(w io.Writer, r *pipeline.ExportResult) {
+	writeSummary(w, r.Dir, r.Month, r.Result)
+	e := r.Export
+	since := "primo prospetto del registro: tutte le candidature sono nuove"
+	if b := r.Baseline; b != nil {
+		since = "rispetto al prospetto " + exporter.SinceLabel(exporter.Baseline{ID: b.ID, Generated: b.Generated, Mese: b.Mese})
+	}
+	fmt.Fprintf(w, "  novità (%s): nuove candidature %s, cambi di stato %s, cambi di importo %s\n",
+		since, Count(e.Nuove), Count(e.CambiStato), Count(e.CambiImporto))
+}
+
+// WriteImport writes what an import did.
+func WriteImport(w io.Writer, r *pipeline.ImportResult) {
+	n, known, rows := r.Counts()
+	fmt.Fprintf(w, "Registro %s: importati %s file (%s righe), già presenti %s, non importati %s\n",
+		r.Ledger, Count(n), Count(rows), Count(known), Count(len(r.Failed)))
+	writeFiles(w, r)
+}
+
+// writeFiles tells what happened to each file.
+func writeFiles(w io.Writer, r *pipeline.ImportResult) {
+	for _, f := range r.Files {
+		switch {
+		case f.Known:
+			fmt.Fprintf(w, "  già nel registro, saltato: %s (stesso contenuto di %s, importato il %s)\n",
+				f.Path, f.File.Name, date(f.File.ImportedAt))
+		case f.File.Skipped != "":
+			fmt.Fprintf(w, "  importato senza righe: %s (%s)\n", f.Path, f.File.Skipped)
+		default:
+			fmt.Fprintf(w, "  importato: %s come %s, %s righe, %s anomalie\n", f.Path, f.File.Name,
+				Count(f.File.Read.Rows), Count(f.File.Anomalies))
+		}
+	}
+	for _, fe := range r.Failed {
+		fmt.Fprintf(w, "  NON importato: %s\n", Message(fe))
+	}
+}
+
+// WriteMonthly writes the summary of a monthly batch.
+func WriteMonthly(w io.Writer, r *pipeline.MonthlyResult) {
+	n, known, rows := r.Import.Counts()
+	fmt.Fprintf(w, "Lavoro mensile %s (registro %s)\n", r.Month, r.Ledger)
+	fmt.Fprintf(w, "  cartella inbox: %s file; importati %s (%s righe), già nel registro %s, non importati %s\n",
+		Count(r.Found), Count(n), Count(rows), Count(known), Count(len(r.Import.Failed)))
+	writeFiles(w, r.Import)
+	if len(r.Moved) > 0 {
+		fmt.Fprintf(w, "  spostati in %s: %s file\n", r.Archive, Count(len(r.Moved)))
+	}
+	if len(r.Import.Failed) > 0 {
+		fmt.Fprintf(w, "  i file non importati sono rimasti in %s: correggerli o rimuoverli e rieseguire\n", r.Inbox)
+	}
+	WriteExport(w, r.Export)
+}
+
+// WriteInit tells what init prepared.
+func WriteInit(w io.Writer, r *pipeline.InitResult) {
+	if r.Existed {
+		fmt.Fprintf(w, "%s esiste già: lasciato com'è. Cartelle inbox, archivio e uscita pronte in %s\n", r.Config, r.Dir)
+		return
+	}
+	fmt.Fprintf(w, "Preparata la cartella %s:\n  %s (configurazione di esempio, da rivedere)\n  inbox/     i file ricevuti da leggere\n  archivio/  i file già letti, per mese\n  uscita/    i prospetti\nOgni mese: copiare i file in inbox/ ed eseguire  consolida run --config %s\n",
+		r.Dir, r.Config, r.Config)
+}
