@@ -244,13 +244,14 @@ func writeOutputs(ctx context.Context, opt runOptions, res *funding.Result, meta
 	if err := os.MkdirAll(opt.Out, 0o755); err != nil {
 		return fmt.Errorf("cartella di uscita %s: %w", opt.Out, err)
 	}
+	report := &exporter.Report{Result: res, Novita: nov, Meta: meta}
 	cst := filepath.Join(opt.Out, "CST_"+opt.Mese+".xlsx")
 	rep.Printf("Scrittura di %s (%s candidature, %s anomalie)", cst, fmtCount(len(res.Candidature)), fmtCount(len(res.Anomalies)))
-	if err := exporter.WriteCST(cst, res, meta, nov); err != nil {
+	if err := exporter.WriteCST(cst, report); err != nil {
 		return fmt.Errorf("scrittura di %s: %w", cst, err)
 	}
 	csvPath := filepath.Join(opt.Out, "dettaglio_"+opt.Mese+".csv")
-	if err := exporter.WriteCSV(csvPath, res); err != nil {
+	if err := exporter.WriteCSV(csvPath, report); err != nil {
 		return fmt.Errorf("scrittura di %s: %w", csvPath, err)
 	}
 	if err := ctx.Err(); err != nil {
@@ -259,7 +260,7 @@ func writeOutputs(ctx context.Context, opt runOptions, res *funding.Result, meta
 	if opt.Consiglio {
 		dir := filepath.Join(opt.Out, "consiglio")
 		t := rep.Task("Prospetti per i consigli comunali", len(res.Comuni))
-		n, err := exporter.WriteCouncil(ctx, dir, res, meta, nov, func() { t.Add(1) })
+		n, err := exporter.WriteCouncil(ctx, dir, report, func() { t.Add(1) })
 		t.Done()
 		if err != nil {
 			return fmt.Errorf("scrittura dei prospetti in %s: %w", dir, err)

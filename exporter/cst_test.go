@@ -13,7 +13,7 @@ func TestParts(t *testing.T) {
 		{maxDataRows + 1, []string{"Dettaglio", "Dettaglio 2"}},
 		{2*maxDataRows + 5, []string{"Dettaglio", "Dettaglio 2", "Dettaglio 3"}},
 	} {
-		names, bounds := parts("Dettaglio", tc.n)
+		names, bounds := parts("Dettaglio", tc.n, maxDataRows)
 		if len(names) != len(tc.names) {
 			t.Fatalf("n=%d: %v", tc.n, names)
 		}
