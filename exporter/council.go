@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/xuri/excelize/v2"
@@ -59,28 +60,24 @@ func writeCouncil(ctx context.Context, dir string, r *Report, onDone func(), rnd
 			changes[it.ComuneID] = append(changes[it.ComuneID], it)
 		}
 	}
-	jobs := make(chan *funding.ComuneTotals)
+	names := councilFileNames(res.Comuni)
+	type job struct {
+		t    *funding.ComuneTotals
+		name string
+	}
+	jobs := make(chan job)
 	errs := make(chan error, 1)
 	var wg sync.WaitGroup
-	var mu sync.Mutex
-	used := map[string]bool{}
 	workers := runtime.GOMAXPROCS(0)
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for t := range jobs {
-				name := CouncilFileName(t.Comune)
-				mu.Lock()
-				for used[name] {
-					name = name[:len(name)-5] + "_" + fmt.Sprint(t.Comune.ID) + ".xlsx"
-				}
-				used[name] = true
-				mu.Unlock()
-				b := councilBook(t, byComune[t.Comune.ID], r.Meta, r.Novita, changes[t.Comune.ID])
-				if err := writeNew(filepath.Join(tmp, name), b, rnd); err != nil {
+			for j := range jobs {
+				b := councilBook(j.t, byComune[j.t.Comune.ID], r.Meta, r.Novita, changes[j.t.Comune.ID])
+				if err := writeNew(filepath.Join(tmp, j.name), b, rnd); err != nil {
 					select {
-					case errs <- fmt.Errorf("%s: %w", name, err):
+					case errs <- fmt.Errorf("%s: %w", j.name, err):
 					default:
 					}
 				}
@@ -90,7 +87,7 @@ func writeCouncil(ctx context.Context, dir string, r *Report, onDone func(), rnd
 			}
 		}()
 	}
-	for _, t := range res.Comuni {
+	for i, t := range res.Comuni {
 		select {
 		case <-ctx.Done():
 			close(jobs)
@@ -100,7 +97,7 @@ func writeCouncil(ctx context.Context, dir string, r *Report, onDone func(), rnd
 			close(jobs)
 			wg.Wait()
 			return 0, err
-		case jobs <- t:
+		case jobs <- job{t, names[i]}:
 		}
 	}
 	close(jobs)
@@ -109,6 +106,10 @@ func writeCouncil(ctx context.Context, dir string, r *Report, onDone func(), rnd
 	case err := <-errs:
 		return 0, err
 	default:
+	}
+	// an interruption after the last workbook still keeps the old set
+	if err := ctx.Err(); err != nil {
+		return 0, err
 	}
 	// swap the complete new set in place of the old one
 	old := ""
@@ -128,6 +129,25 @@ func writeCouncil(ctx context.Context, dir string, r *Report, onDone func(), rnd
 		os.RemoveAll(old)
 	}
 	return len(res.Comuni), nil
+}
+
+// councilFileNames names the workbook of each comune, in order. Two
+// comuni whose names would clash (also only by letter case, which Windows
+// does not tell apart) get the later one's internal id appended; the
+// names are given before the parallel writing, so they do not depend on
+// which workbook is written first.
+func councilFileNames(comuni []*funding.ComuneTotals) []string {
+	names := make([]string, len(comuni))
+	used := map[string]bool{}
+	for i, t := range comuni {
+		name := CouncilFileName(t.Comune)
+		for used[strings.ToLower(name)] {
+			name = name[:len(name)-5] + "_" + fmt.Sprint(t.Comune.ID) + ".xlsx"
+		}
+		used[strings.ToLower(name)] = true
+		names[i] = name
+	}
+	return names
 }
 
 // writeNew writes a workbook to a new file of a folder that is itself
