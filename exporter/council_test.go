@@ -294,3 +294,20 @@ func TestWriteCouncilFailureNamesTheFile(t *testing.T) {
 		t.Fatalf("err = %v, want the name of the workbook and the cause", err)
 	}
 }
+
+// TestWriteCouncilLongText: a decreto of a thousand characters (a hostile
+// or broken file) makes the tallest row a spreadsheet allows, instead of
+// failing the whole council set.
+func TestWriteCouncilLongText(t *testing.T) {
+	r := rec(0, 3, "097042", "Lecco", "LC", "E41F22001100006", avPago, funding.StatusAssegnata, 20230215, centsLecco)
+	r.Decreto = strings.Repeat("decreto lungo ", 80)
+	dir := filepath.Join(t.TempDir(), "consiglio")
+	writeSet(t, dir, consolidated(t, []funding.Record{r}, nil), nil)
+	f := open(t, filepath.Join(dir, "097042_Lecco.xlsx"))
+	if h, err := f.GetRowHeight("Finanziamenti", 7); err != nil || h != 409 {
+		t.Errorf("row 7 height %v (%v), want 409", h, err)
+	}
+	if v, _ := f.GetCellValue("Finanziamenti", "D7"); v != r.Decreto {
+		t.Errorf("decreto %q", v)
+	}
+}

@@ -296,7 +296,7 @@ func fontiSheet(res *funding.Result, meta Meta) *sheet {
 				intCell(sInt, o.AltriEnti.Rows), intCell(sInt, o.FuoriSelezione.Rows), intCell(sInt, o.Rejected.Rows),
 				money(sMoney, s.Read.Amount), money(sMoney, o.Consolidated.Amount), money(sMoney, o.Duplicates.Amount),
 				money(sMoney, o.AltriEnti.Amount), money(sMoney, o.FuoriSelezione.Amount), money(sMoney, o.Rejected.Amount),
-				text(sWrap, noteText)}, height: min(h, 409)}) {
+				text(sWrap, noteText)}, height: h}) {
 				return
 			}
 		}

@@ -87,7 +87,7 @@ type chart struct {
 // blank line: nothing is written for it.
 type row struct {
 	cells  []cell  // from column A; the zero cell leaves its column empty
-	height float64 // in points; 0 leaves the default
+	height float64 // in points, at most 409 (excelize.MaxRowHeight) when written; 0 leaves the default
 	merges []span  // cells merged across columns of this row
 }
 
@@ -228,7 +228,9 @@ func (r excelizeRenderer) sheet(f *excelize.File, st *styles, first bool, s *she
 		}
 		var opts []excelize.RowOpts
 		if rw.height > 0 {
-			opts = append(opts, excelize.RowOpts{Height: rw.height})
+			// a long text from a file must not stop the workbook: the
+			// row stops at the tallest height a spreadsheet takes
+			opts = append(opts, excelize.RowOpts{Height: min(rw.height, excelize.MaxRowHeight)})
 		}
 		if err := sw.SetRow(colRef(1, n), vals, opts...); err != nil {
 			return err
