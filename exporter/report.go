@@ -16,7 +16,9 @@ type Report struct {
 	Meta   Meta
 }
 
-// Meta describes a run for the headings of the outputs.
+// Meta describes a run for the headings of the outputs. What else the
+// headings will show (the name of the CST or of the comune, the signature
+// block, the date of the newest source) belongs here.
 type Meta struct {
 	Mese      string    // "2026-11"
 	Generated time.Time // when the outputs were made
