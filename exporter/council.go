@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/xuri/excelize/v2"
@@ -27,8 +29,14 @@ func CouncilFileName(c *funding.Comune) string {
 
 // WriteCouncil writes one workbook per reported comune into dir (created
 // if needed), in parallel. The new set replaces the old one only when
-// complete. onDone is called after each workbook (progress).
-func WriteCouncil(ctx context.Context, dir string, res *funding.Result, meta Meta, nov *Novita, onDone func()) (int, error) {
+// complete: if a workbook fails or ctx is cancelled, dir keeps the
+// previous set. onDone is called after each workbook (progress).
+func WriteCouncil(ctx context.Context, dir string, r *Report, onDone func()) (int, error) {
+	return writeCouncil(ctx, dir, r, onDone, excelizeRenderer{})
+}
+
+func writeCouncil(ctx context.Context, dir string, r *Report, onDone func(), rnd renderer) (int, error) {
+	res := r.Result
 	parent := filepath.Dir(dir)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return 0, err
@@ -46,34 +54,30 @@ func WriteCouncil(ctx context.Context, dir string, res *funding.Result, meta Met
 		byComune[c.Comune.ID] = append(byComune[c.Comune.ID], c)
 	}
 	var changes map[int32][]NovitaItem
-	if nov != nil {
+	if r.Novita != nil {
 		changes = map[int32][]NovitaItem{}
-		for _, it := range nov.Items {
+		for _, it := range r.Novita.Items {
 			changes[it.ComuneID] = append(changes[it.ComuneID], it)
 		}
 	}
-	jobs := make(chan *funding.ComuneTotals)
+	names := councilFileNames(res.Comuni)
+	type job struct {
+		t    *funding.ComuneTotals
+		name string
+	}
+	jobs := make(chan job)
 	errs := make(chan error, 1)
 	var wg sync.WaitGroup
-	var mu sync.Mutex
-	used := map[string]bool{}
 	workers := runtime.GOMAXPROCS(0)
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for t := range jobs {
-				name := CouncilFileName(t.Comune)
-				mu.Lock()
-				for used[name] {
-					name = name[:len(name)-5] + "_" + fmt.Sprint(t.Comune.ID) + ".xlsx"
-				}
-				used[name] = true
-				mu.Unlock()
-				err := writeCouncilBook(filepath.Join(tmp, name), t, byComune[t.Comune.ID], res.Catalog, meta, nov, changes[t.Comune.ID])
-				if err != nil {
+			for j := range jobs {
+				b := councilBook(j.t, byComune[j.t.Comune.ID], r.Meta, r.Novita, changes[j.t.Comune.ID])
+				if err := writeNew(filepath.Join(tmp, j.name), b, rnd); err != nil {
 					select {
-					case errs <- fmt.Errorf("%s: %w", name, err):
+					case errs <- fmt.Errorf("%s: %w", j.name, err):
 					default:
 					}
 				}
@@ -83,7 +87,7 @@ func WriteCouncil(ctx context.Context, dir string, res *funding.Result, meta Met
 			}
 		}()
 	}
-	for _, t := range res.Comuni {
+	for i, t := range res.Comuni {
 		select {
 		case <-ctx.Done():
 			close(jobs)
@@ -93,7 +97,7 @@ func WriteCouncil(ctx context.Context, dir string, res *funding.Result, meta Met
 			close(jobs)
 			wg.Wait()
 			return 0, err
-		case jobs <- t:
+		case jobs <- job{t, names[i]}:
 		}
 	}
 	close(jobs)
@@ -102,6 +106,10 @@ func WriteCouncil(ctx context.Context, dir string, res *funding.Result, meta Met
 	case err := <-errs:
 		return 0, err
 	default:
+	}
+	// an interruption after the last workbook still keeps the old set
+	if err := ctx.Err(); err != nil {
+		return 0, err
 	}
 	// swap the complete new set in place of the old one
 	old := ""
@@ -123,35 +131,75 @@ func WriteCouncil(ctx context.Context, dir string, res *funding.Result, meta Met
 	return len(res.Comuni), nil
 }
 
+// councilFileNames names the workbook of each comune, in order. Two
+// comuni whose names would clash (also only by letter case, which Windows
+// does not tell apart) get the later one's internal id appended; the
+// names are given before the parallel writing, so they do not depend on
+// which workbook is written first.
+func councilFileNames(comuni []*funding.ComuneTotals) []string {
+	names := make([]string, len(comuni))
+	used := map[string]bool{}
+	for i, t := range comuni {
+		name := CouncilFileName(t.Comune)
+		for used[strings.ToLower(name)] {
+			name = name[:len(name)-5] + "_" + fmt.Sprint(t.Comune.ID) + ".xlsx"
+		}
+		used[strings.ToLower(name)] = true
+		names[i] = name
+	}
+	return names
+}
+
+// writeNew writes a workbook to a new file of a folder that is itself
+// temporary (the council set): no rename or sync per file is needed.
+func writeNew(path string, b *book, rnd renderer) error {
+	out, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	if err := rnd.render(out, b); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
 // CouncilHeader is the header of the table of a council workbook.
 var CouncilHeader = []string{"Misura", "Avviso", "CUP", "Decreto", "Data decreto", "Stato", "Importo"}
 
-func writeCouncilBook(path string, t *funding.ComuneTotals, cands []*funding.Candidatura, cat *funding.Catalog, meta Meta, nov *Novita, changes []NovitaItem) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	st, err := newStyles(f)
-	if err != nil {
-		return err
-	}
+// councilBook describes the workbook of one comune for its council.
+func councilBook(t *funding.ComuneTotals, cands []*funding.Candidatura, meta Meta, nov *Novita, changes []NovitaItem) *book {
 	c := t.Comune
-	f.SetDocProps(&excelize.DocProperties{
-		Title:   fmt.Sprintf("Comune di %s - finanziamenti PNRR PA digitale 2026 - %s", c.Name, meta.MeseLabel()),
-		Creator: "consolida", Language: "it-IT",
-	})
-	name := "Finanziamenti"
-	if err := f.SetSheetName("Sheet1", name); err != nil {
-		return err
+	return &book{
+		props: excelize.DocProperties{
+			Title:   fmt.Sprintf("Comune di %s - finanziamenti PNRR PA digitale 2026 - %s", c.Name, meta.MeseLabel()),
+			Creator: "consolida", Language: "it-IT",
+		},
+		sheets: []*sheet{
+			councilSheet(t, cands, meta, nov, changes),
+			councilSourcesSheet(cands),
+		},
 	}
-	if err := setupSheet(f, name, page{header: "Comune di " + c.Name + " - finanziamenti PNRR PA digitale 2026"}); err != nil {
-		return err
-	}
-	sw, err := f.NewStreamWriter(name)
-	if err != nil {
-		return err
-	}
+}
+
+func councilSheet(t *funding.ComuneTotals, cands []*funding.Candidatura, meta Meta, nov *Novita, changes []NovitaItem) *sheet {
+	c := t.Comune
 	widths := []float64{22, 34, 17, 22, 11, 13, 15}
-	if err := setWidths(sw, widths); err != nil {
-		return err
+	ncol := len(CouncilHeader)
+	title := "Comune di " + c.Name
+	if c.Provincia != "" {
+		title += " (" + c.Provincia + ")"
+	}
+	ident := "Codice ISTAT " + orND(c.ISTAT)
+	if c.IPA != "" {
+		ident += " - Codice IPA " + c.IPA
+	}
+	above := []row{
+		{cells: []cell{text(sTitle, title)}, height: 22},
+		{cells: []cell{text(sSubtitle, "Finanziamenti PNRR \"PA digitale 2026\" - Missione 1, Componente 1")}},
+		{cells: []cell{text(sSubtitle, "Situazione di "+meta.MeseLabel()+" - prospetto generato il "+meta.Generated.Format("02/01/2006"))}},
+		{cells: []cell{text(sSubtitle, ident)}},
+		{},
 	}
 	var funded, other []*funding.Candidatura
 	for _, cd := range cands {
@@ -161,98 +209,51 @@ func writeCouncilBook(path string, t *funding.ComuneTotals, cands []*funding.Can
 			other = append(other, cd)
 		}
 	}
-	row := 1
-	put := func(vals []any, opts ...excelize.RowOpts) error {
-		err := sw.SetRow(colRef(1, row), vals, opts...)
-		row++
-		return err
-	}
-	title := "Comune di " + c.Name
-	if c.Provincia != "" {
-		title += " (" + c.Provincia + ")"
-	}
-	ident := "Codice ISTAT " + orND(c.ISTAT)
-	if c.IPA != "" {
-		ident += " - Codice IPA " + c.IPA
-	}
-	if err := firstErr(
-		put([]any{cell(st.title, title)}, excelize.RowOpts{Height: 22}),
-		put([]any{cell(st.subtitle, "Finanziamenti PNRR \"PA digitale 2026\" - Missione 1, Componente 1")}),
-		put([]any{cell(st.subtitle, "Situazione di "+meta.MeseLabel()+" - prospetto generato il "+meta.Generated.Format("02/01/2006"))}),
-		put([]any{cell(st.subtitle, ident)}),
-	); err != nil {
-		return err
-	}
-	row++
-	hdr := make([]any, len(CouncilHeader))
-	for i, h := range CouncilHeader {
-		hdr[i] = cell(st.header, h)
-	}
-	headerRow := row
-	if err := put(hdr, excelize.RowOpts{Height: 30}); err != nil {
-		return err
-	}
-	first := row
+	var rows []row
+	first := len(above) + 2 // under the header
 	var erogato funding.Amount
 	for _, cd := range funded {
 		w := cd.Winner
 		if w.Status == funding.StatusErogata {
 			erogato += w.Amount
 		}
-		if err := put([]any{cell(st.wrap, cd.Measure.Label), cell(st.wrap, w.Avviso), cell(st.text, w.CUP),
-			cell(st.wrap, w.Decreto), dateCell(st.date, w.DataFin), cell(st.text, w.Status.Label()), moneyCell(st.money, w.Amount)},
-			excelize.RowOpts{Height: fitHeight(widths, cd.Measure.Label, w.Avviso, "", w.Decreto)}); err != nil {
-			return err
-		}
+		rows = append(rows, row{cells: []cell{text(sWrap, cd.Measure.Label), text(sWrap, w.Avviso), text(sText, w.CUP),
+			text(sWrap, w.Decreto), date(sDate, w.DataFin), text(sText, w.Status.Label()), money(sMoney, w.Amount)},
+			height: fitHeight(widths, cd.Measure.Label, w.Avviso, "", w.Decreto)})
 	}
 	if len(funded) == 0 {
-		if err := put([]any{cell(st.note, "Nessun finanziamento assegnato o erogato nei prospetti ricevuti.")}); err != nil {
-			return err
-		}
+		rows = append(rows, row{cells: []cell{text(sNote, "Nessun finanziamento assegnato o erogato nei prospetti ricevuti.")}})
 	}
-	lastData := row - 1
+	lastData := first + len(rows) - 1
 	rng := fmt.Sprintf("G%d:G%d", first, lastData)
-	total := excelize.Cell{StyleID: st.moneyBold, Value: t.Total.Euro()}
-	ero := excelize.Cell{StyleID: st.moneyBold, Value: erogato.Euro()}
+	total, ero := money(sMoneyBold, t.Total), money(sMoneyBold, erogato)
 	if len(funded) > 0 {
-		total.Formula = "SUM(" + rng + ")"
-		ero.Formula = fmt.Sprintf(`SUMIF(F%d:F%d,"E*",%s)`, first, lastData, rng)
+		total = sum(total, rng)
+		ero.formula = fmt.Sprintf(`SUMIF(F%d:F%d,"E*",%s)`, first, lastData, rng)
 	}
-	if err := firstErr(
-		put([]any{cell(st.totalLabel, "TOTALE FINANZIATO"), cell(st.totalLabel, ""), cell(st.totalLabel, ""), cell(st.totalLabel, ""), cell(st.totalLabel, ""), cell(st.totalLabel, ""), total}),
-		put([]any{cell(st.text, "di cui erogato"), nil, nil, nil, nil, nil, ero}),
-	); err != nil {
-		return err
-	}
+	rows = append(rows,
+		row{cells: []cell{text(sTotalLabel, "TOTALE FINANZIATO"), text(sTotalLabel, ""), text(sTotalLabel, ""), text(sTotalLabel, ""), text(sTotalLabel, ""), text(sTotalLabel, ""), total}},
+		row{cells: []cell{text(sText, "di cui erogato"), {}, {}, {}, {}, {}, ero}},
+	)
 	if len(other) > 0 {
-		row++
-		if err := put([]any{cell(st.bold, "Rinunce e revoche (elencate, non sommate)")}); err != nil {
-			return err
-		}
+		rows = append(rows, row{}, row{cells: []cell{text(sBold, "Rinunce e revoche (elencate, non sommate)")}})
 		for _, cd := range other {
 			w := cd.Winner
-			if err := put([]any{cell(st.muted, cd.Measure.Label), cell(st.muted, w.Avviso), cell(st.muted, w.CUP),
-				cell(st.muted, w.Decreto), dateCell(st.date, w.DataFin), cell(st.muted, w.Status.Label()), moneyCell(st.mutedMoney, w.Amount)},
-				excelize.RowOpts{Height: fitHeight(widths, cd.Measure.Label, w.Avviso, "", w.Decreto)}); err != nil {
-				return err
-			}
+			rows = append(rows, row{cells: []cell{text(sMuted, cd.Measure.Label), text(sMuted, w.Avviso), text(sMuted, w.CUP),
+				text(sMuted, w.Decreto), date(sDate, w.DataFin), text(sMuted, w.Status.Label()), money(sMutedMoney, w.Amount)},
+				height: fitHeight(widths, cd.Measure.Label, w.Avviso, "", w.Decreto)})
 		}
 	}
 	if nov != nil {
-		row++
 		label := "Novità rispetto al prospetto precedente"
 		if nov.Since != "" {
 			label += " (" + nov.Since + ")"
 		} else {
 			label = "Novità: primo prospetto prodotto dal registro, ogni candidatura è elencata come nuova"
 		}
-		if err := put([]any{cell(st.bold, label)}); err != nil {
-			return err
-		}
+		rows = append(rows, row{}, row{cells: []cell{text(sBold, label)}})
 		if len(changes) == 0 {
-			if err := put([]any{cell(st.note, "Nessuna novità.")}); err != nil {
-				return err
-			}
+			rows = append(rows, row{cells: []cell{text(sNote, "Nessuna novità.")}})
 		}
 		// prima in D:E, dopo in F:G
 		novWidths := []float64{widths[0], widths[1], widths[2], widths[3] + widths[4], widths[5] + widths[6]}
@@ -261,73 +262,43 @@ func writeCouncilBook(path string, t *funding.ComuneTotals, cands []*funding.Can
 			if ch.Prima != "" {
 				prima = "prima: " + ch.Prima
 			}
-			r := row
-			if err := put([]any{cell(st.wrap, ch.Misura), cell(st.wrap, ch.Tipo), cell(st.text, ch.CUP),
-				cell(st.wrap, prima), nil, cell(st.wrap, "dopo: "+ch.Dopo)},
-				excelize.RowOpts{Height: fitHeight(novWidths, ch.Misura, ch.Tipo, "", prima, "dopo: "+ch.Dopo)}); err != nil {
-				return err
-			}
-			if err := firstErr(sw.MergeCell(colRef(4, r), colRef(5, r)), sw.MergeCell(colRef(6, r), colRef(7, r))); err != nil {
-				return err
-			}
+			rows = append(rows, row{
+				cells: []cell{text(sWrap, ch.Misura), text(sWrap, ch.Tipo), text(sText, ch.CUP),
+					text(sWrap, prima), {}, text(sWrap, "dopo: "+ch.Dopo)},
+				height: fitHeight(novWidths, ch.Misura, ch.Tipo, "", prima, "dopo: "+ch.Dopo),
+				merges: []span{{4, 5}, {6, 7}},
+			})
 		}
 	}
-	row++
-	if err := firstErr(
-		put([]any{cell(st.note, "Stato: A = assegnata con decreto di finanziamento; E = erogata dopo l'asseverazione; R = rinuncia del comune. Il totale comprende le sole candidature A ed E.")}, excelize.RowOpts{Height: 26}),
-		put([]any{cell(st.note, "La provenienza di ogni importo (file, foglio e riga) è nel foglio \"Fonti dei dati\".")}, excelize.RowOpts{Height: 15}),
-	); err != nil {
-		return err
+	rows = append(rows, row{},
+		noteRow(sNote, "Stato: A = assegnata con decreto di finanziamento; E = erogata dopo l'asseverazione; R = rinuncia del comune. Il totale comprende le sole candidature A ed E.", ncol, 26),
+		noteRow(sNote, "La provenienza di ogni importo (file, foglio e riga) è nel foglio \"Fonti dei dati\".", ncol, 15),
+	)
+	p := a4(false, "Comune di "+c.Name+" - finanziamenti PNRR PA digitale 2026")
+	return &sheet{
+		name: "Finanziamenti", page: p, widths: widths,
+		above: above, header: CouncilHeader, headerHeight: 30,
+		body: slices.Values(rows),
 	}
-	for r := row - 2; r < row; r++ {
-		if err := sw.MergeCell(colRef(1, r), colRef(7, r)); err != nil {
-			return err
-		}
-	}
-	if err := sw.Flush(); err != nil {
-		return err
-	}
-	if err := f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: fmt.Sprintf("%s!$%d:$%d", quoteSheet(name), headerRow, headerRow), Scope: name}); err != nil {
-		return err
-	}
-	if err := writeCouncilSources(f, st, cands, meta); err != nil {
-		return err
-	}
-	return saveInto(f, path)
 }
 
-func writeCouncilSources(f *excelize.File, st *styles, cands []*funding.Candidatura, meta Meta) error {
-	name := "Fonti dei dati"
-	if _, err := f.NewSheet(name); err != nil {
-		return err
-	}
-	if err := setupSheet(f, name, page{landscape: true, titleRows: "$1:$1", header: "Provenienza degli importi"}); err != nil {
-		return err
-	}
-	sw, err := f.NewStreamWriter(name)
-	if err != nil {
-		return err
-	}
+func councilSourcesSheet(cands []*funding.Candidatura) *sheet {
 	widths := []float64{22, 17, 13, 15, 40, 60}
-	if err := setWidths(sw, widths); err != nil {
-		return err
-	}
-	hdr := []any{}
-	for _, h := range []string{"Misura", "CUP", "Stato", "Importo", "Fonte (file:foglio:riga)", "Stessa candidatura anche in"} {
-		hdr = append(hdr, cell(st.header, h))
-	}
-	if err := sw.SetRow("A1", hdr); err != nil {
-		return err
-	}
-	for i, cd := range cands {
-		w := cd.Winner
-		if err := sw.SetRow(colRef(1, i+2), []any{cell(st.wrap, cd.Measure.Label), cell(st.text, w.CUP),
-			cell(st.text, w.Status.Label()), moneyCell(st.money, w.Amount), cell(st.wrap, w.Pos.Fonte()),
-			cell(st.wrap, cd.OtherSources())}, excelize.RowOpts{Height: fitHeight(widths, cd.Measure.Label, "", "", "", w.Pos.Fonte(), cd.OtherSources())}); err != nil {
-			return err
+	body := func(yield func(row) bool) {
+		for _, cd := range cands {
+			w := cd.Winner
+			if !yield(row{cells: []cell{text(sWrap, cd.Measure.Label), text(sText, w.CUP),
+				text(sText, w.Status.Label()), money(sMoney, w.Amount), text(sWrap, w.Pos.Fonte()),
+				text(sWrap, cd.OtherSources())}, height: fitHeight(widths, cd.Measure.Label, "", "", "", w.Pos.Fonte(), cd.OtherSources())}) {
+				return
+			}
 		}
 	}
-	return sw.Flush()
+	return &sheet{
+		name: "Fonti dei dati", page: a4(true, "Provenienza degli importi"), widths: widths,
+		header: []string{"Misura", "CUP", "Stato", "Importo", "Fonte (file:foglio:riga)", "Stessa candidatura anche in"},
+		body:   body,
+	}
 }
 
 func orND(s string) string {

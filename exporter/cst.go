@@ -2,6 +2,7 @@ package exporter
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -26,40 +27,30 @@ var DettaglioHeader = []string{"Codice ISTAT", "Comune", "Provincia", "Codice IP
 // AnomalieHeader is the header of the Anomalie sheet.
 var AnomalieHeader = []string{"File", "Foglio", "Riga", "Campo", "Valore", "Motivo", "Suggerimento", "Esito", "Colonna"}
 
-// WriteCST writes the CST workbook to path.
-func WriteCST(path string, res *funding.Result, meta Meta, nov *Novita) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	st, err := newStyles(f)
-	if err != nil {
-		return err
-	}
-	f.SetDocProps(&excelize.DocProperties{
+// WriteCST writes the CST workbook of the report to path.
+func WriteCST(path string, r *Report) error {
+	b := cstBook(r, maxDataRows)
+	return WriteFileAtomic(path, func(w io.Writer) error { return excelizeRenderer{}.render(w, b) })
+}
+
+// cstBook describes the CST workbook; Dettaglio and Anomalie go on as many
+// sheets as needed with at most limit rows under each header.
+func cstBook(r *Report, limit int) *book {
+	res, meta := r.Result, r.Meta
+	b := &book{props: excelize.DocProperties{
 		Title:   "Finanziamenti PNRR PA digitale 2026 - " + meta.MeseLabel(),
 		Creator: "consolida", Language: "it-IT",
 		Description: "Prospetto consolidato dei finanziamenti PNRR Missione 1 Componente 1 per i comuni del CST",
-	})
-	if err := f.SetSheetName("Sheet1", SheetRiepilogo); err != nil {
-		return err
+	}}
+	b.sheets = append(b.sheets, riepilogoSheet(res, meta))
+	b.sheets = append(b.sheets, dettaglioSheets(res.Candidature, meta, limit)...)
+	b.sheets = append(b.sheets, misureSheet(res, meta))
+	if r.Novita != nil {
+		b.sheets = append(b.sheets, novitaSheet(r.Novita, meta))
 	}
-	steps := []func() error{
-		func() error { return writeRiepilogo(f, st, res, meta) },
-		func() error { return writeDettaglio(f, st, res, meta) },
-		func() error { return writeMisure(f, st, res, meta) },
-	}
-	if nov != nil {
-		steps = append(steps, func() error { return writeNovita(f, st, nov, meta) })
-	}
-	steps = append(steps,
-		func() error { return writeAnomalie(f, st, res, meta) },
-		func() error { return writeFonti(f, st, res, meta) },
-	)
-	for _, step := range steps {
-		if err := step(); err != nil {
-			return err
-		}
-	}
-	return saveAtomic(f, path)
+	b.sheets = append(b.sheets, anomalieSheets(res.Anomalies, meta, limit)...)
+	b.sheets = append(b.sheets, fontiSheet(res, meta))
+	return b
 }
 
 func heading(meta Meta, what string) string {
@@ -70,80 +61,61 @@ func heading(meta Meta, what string) string {
 	return h
 }
 
-func newSheet(f *excelize.File, name string) error {
-	if idx, _ := f.GetSheetIndex(name); idx >= 0 {
-		return nil
-	}
-	_, err := f.NewSheet(name)
-	return err
-}
-
-func writeRiepilogo(f *excelize.File, st *styles, res *funding.Result, meta Meta) error {
-	name := SheetRiepilogo
+func riepilogoSheet(res *funding.Result, meta Meta) *sheet {
 	ms := res.Catalog.Measures
 	ncol := 3 + len(ms) + 1
-	last := len(res.Comuni) + 2 // header + rows + TOTALE
-	if err := setupSheet(f, name, page{
-		landscape: true, titleRows: "$1:$1", header: heading(meta, "riepilogo per comune"),
-		autoFilter: fmt.Sprintf("A1:%s%d", colLetter(ncol), last-1),
-	}); err != nil {
-		return err
-	}
-	sw, err := f.NewStreamWriter(name)
-	if err != nil {
-		return err
-	}
+	hdr := []string{"Codice ISTAT", "Comune", "Provincia"}
 	widths := []float64{10, 28, 9}
-	for range ms {
+	for _, m := range ms {
+		hdr = append(hdr, m.Label)
 		widths = append(widths, 15)
 	}
-	if err := setWidths(sw, append(widths, 17)); err != nil {
-		return err
-	}
-	sw.SetPanes(&excelize.Panes{Freeze: true, XSplit: 3, YSplit: 1, TopLeftCell: "D2", ActivePane: "bottomRight"})
-	hdr := []any{cell(st.header, "Codice ISTAT"), cell(st.header, "Comune"), cell(st.header, "Provincia")}
-	for _, m := range ms {
-		hdr = append(hdr, cell(st.header, m.Label))
-	}
-	hdr = append(hdr, cell(st.header, "Totale"))
-	if err := sw.SetRow("A1", hdr, excelize.RowOpts{Height: 45}); err != nil {
-		return err
-	}
-	for i, t := range res.Comuni {
-		row := i + 2
-		vals := []any{cell(st.text, t.Comune.ISTAT), cell(st.text, t.Comune.Name), cell(st.text, t.Comune.Provincia)}
+	hdr = append(hdr, "Totale")
+	widths = append(widths, 17)
+	last := len(res.Comuni) + 2 // header + rows + TOTALE
+	body := func(yield func(row) bool) {
+		cells := make([]cell, 0, ncol)
+		for i, t := range res.Comuni {
+			n := i + 2
+			cells = append(cells[:0], text(sText, t.Comune.ISTAT), text(sText, t.Comune.Name), text(sText, t.Comune.Provincia))
+			for mi := range ms {
+				cells = append(cells, money(sMoney, t.Funded[mi]))
+			}
+			cells = append(cells, sum(money(sMoney, t.Total), fmt.Sprintf("D%d:%s%d", n, colLetter(3+len(ms)), n)))
+			if !yield(row{cells: cells}) {
+				return
+			}
+		}
+		tot := []cell{text(sTotalLabel, ""), text(sTotalLabel, "TOTALE"), text(sTotalLabel, "")}
 		for mi := range ms {
-			vals = append(vals, moneyCell(st.money, t.Funded[mi]))
+			c := colLetter(4 + mi)
+			tot = append(tot, sum(money(sMoneyBold, res.GrandTotal[mi]), fmt.Sprintf("%s2:%s%d", c, c, last-1)))
 		}
-		vals = append(vals, sumFormula(st.money, fmt.Sprintf("D%d:%s%d", row, colLetter(3+len(ms)), row), t.Total))
-		if err := sw.SetRow(colRef(1, row), vals); err != nil {
-			return err
+		c := colLetter(ncol)
+		tot = append(tot, sum(money(sMoneyBold, res.Total), fmt.Sprintf("%s2:%s%d", c, c, last-1)))
+		note := fmt.Sprintf("Importi in euro delle candidature assegnate (A) o erogate (E), dopo aver tolto i duplicati; rinunce e revoche escluse. Generato il %s.",
+			meta.Generated.Format("02/01/2006"))
+		if yield(row{cells: tot}) && yield(row{}) {
+			yield(noteRow(sNote, note, ncol, 28))
 		}
 	}
-	tot := []any{cell(st.totalLabel, ""), cell(st.totalLabel, "TOTALE"), cell(st.totalLabel, "")}
-	for mi := range ms {
-		c := 4 + mi
-		tot = append(tot, sumFormula(st.moneyBold, fmt.Sprintf("%s2:%s%d", colLetter(c), colLetter(c), last-1), res.GrandTotal[mi]))
+	return &sheet{
+		name: SheetRiepilogo, page: a4(true, heading(meta, "riepilogo per comune")),
+		widths: widths, freeze: freeze{cols: 3, rows: 1},
+		header: hdr, headerHeight: 45,
+		autoFilter: true, dataRows: len(res.Comuni),
+		body: body,
 	}
-	tot = append(tot, sumFormula(st.moneyBold, fmt.Sprintf("%s2:%s%d", colLetter(ncol), colLetter(ncol), last-1), res.Total))
-	if err := sw.SetRow(colRef(1, last), tot); err != nil {
-		return err
-	}
-	note := fmt.Sprintf("Importi in euro delle candidature assegnate (A) o erogate (E), dopo aver tolto i duplicati; rinunce e revoche escluse. Generato il %s.",
-		meta.Generated.Format("02/01/2006"))
-	if err := noteRow(sw, last+2, ncol, st.note, note, 28); err != nil {
-		return err
-	}
-	return sw.Flush()
 }
 
 // maxDataRows is how many rows fit under the header of one sheet.
 const maxDataRows = excelize.TotalRows - 1
 
-// parts splits n rows into sheets: "Dettaglio", "Dettaglio 2", ...
-func parts(base string, n int) (names []string, bounds [][2]int) {
-	for from := 0; from < n || from == 0; from += maxDataRows {
-		to := min(from+maxDataRows, n)
+// parts splits n rows into sheets of at most limit rows: "Dettaglio",
+// "Dettaglio 2", ...; no rows still make one sheet.
+func parts(base string, n, limit int) (names []string, bounds [][2]int) {
+	for from := 0; from < n || from == 0; from += limit {
+		to := min(from+limit, n)
 		name := base
 		if from > 0 {
 			name = fmt.Sprintf("%s %d", base, len(names)+1)
@@ -157,135 +129,98 @@ func parts(base string, n int) (names []string, bounds [][2]int) {
 	return names, bounds
 }
 
-func writeDettaglio(f *excelize.File, st *styles, res *funding.Result, meta Meta) error {
-	names, bounds := parts(SheetDettaglio, len(res.Candidature))
+func dettaglioSheets(cands []*funding.Candidatura, meta Meta, limit int) []*sheet {
+	names, bounds := parts(SheetDettaglio, len(cands), limit)
+	sheets := make([]*sheet, len(names))
 	for p, name := range names {
-		if err := writeDettaglioPart(f, st, res.Candidature[bounds[p][0]:bounds[p][1]], name, meta); err != nil {
-			return err
-		}
+		sheets[p] = dettaglioSheet(name, cands[bounds[p][0]:bounds[p][1]], meta)
 	}
-	return nil
+	return sheets
 }
 
-func writeDettaglioPart(f *excelize.File, st *styles, cands []*funding.Candidatura, name string, meta Meta) error {
-	if err := newSheet(f, name); err != nil {
-		return err
-	}
-	n := len(cands)
-	if err := setupSheet(f, name, page{
-		landscape: true, titleRows: "$1:$1", header: heading(meta, "dettaglio delle candidature"),
-		autoFilter: fmt.Sprintf("A1:N%d", n+1),
-	}); err != nil {
-		return err
-	}
-	sw, err := f.NewStreamWriter(name)
-	if err != nil {
-		return err
-	}
-	if err := setWidths(sw, []float64{10, 24, 9, 11, 12, 22, 44, 17, 26, 12, 13, 12, 15, 34}); err != nil {
-		return err
-	}
-	sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
-	hdr := make([]any, len(DettaglioHeader))
-	for i, h := range DettaglioHeader {
-		hdr[i] = cell(st.header, h)
-	}
-	if err := sw.SetRow("A1", hdr, excelize.RowOpts{Height: 30}); err != nil {
-		return err
-	}
-	row := make([]any, len(DettaglioHeader))
-	for i, c := range cands {
-		w := c.Winner
-		style := st.money
-		if !w.Status.Funded() {
-			style = st.mutedMoney
-		}
-		row = append(row[:0],
-			cell(st.text, c.Comune.ISTAT), cell(st.text, c.Comune.Name), cell(st.text, c.Comune.Provincia),
-			cell(st.text, w.IPA), cell(st.text, c.Measure.ID), cell(st.text, c.Measure.Label),
-			cell(st.text, w.Avviso), cell(st.text, w.CUP), cell(st.text, w.Decreto),
-			dateCell(st.date, w.DataFin), cell(st.text, w.Status.Label()), dateCell(st.date, w.DataStato),
-			moneyCell(style, w.Amount), cell(st.text, w.Pos.Fonte()),
-		)
-		if err := sw.SetRow(colRef(1, i+2), row); err != nil {
-			return err
+func dettaglioSheet(name string, cands []*funding.Candidatura, meta Meta) *sheet {
+	body := func(yield func(row) bool) {
+		cells := make([]cell, 0, len(DettaglioHeader))
+		for _, c := range cands {
+			w := c.Winner
+			st := sMoney
+			if !w.Status.Funded() {
+				st = sMutedMoney
+			}
+			cells = append(cells[:0],
+				text(sText, c.Comune.ISTAT), text(sText, c.Comune.Name), text(sText, c.Comune.Provincia),
+				text(sText, w.IPA), text(sText, c.Measure.ID), text(sText, c.Measure.Label),
+				text(sText, w.Avviso), text(sText, w.CUP), text(sText, w.Decreto),
+				date(sDate, w.DataFin), text(sText, w.Status.Label()), date(sDate, w.DataStato),
+				money(st, w.Amount), text(sText, w.Pos.Fonte()),
+			)
+			if !yield(row{cells: cells}) {
+				return
+			}
 		}
 	}
-	return sw.Flush()
+	return &sheet{
+		name: name, page: a4(true, heading(meta, "dettaglio delle candidature")),
+		widths: []float64{10, 24, 9, 11, 12, 22, 44, 17, 26, 12, 13, 12, 15, 34},
+		freeze: freeze{rows: 1}, header: DettaglioHeader, headerHeight: 30,
+		autoFilter: true, dataRows: len(cands),
+		body: body,
+	}
 }
 
-func writeMisure(f *excelize.File, st *styles, res *funding.Result, meta Meta) error {
+func misureSheet(res *funding.Result, meta Meta) *sheet {
 	name := SheetMisure
-	if err := newSheet(f, name); err != nil {
-		return err
-	}
 	n := len(res.Measures)
-	if err := setupSheet(f, name, page{landscape: true, titleRows: "$1:$1", header: heading(meta, "sintesi per misura")}); err != nil {
-		return err
-	}
-	// a small sheet with a chart: written in normal mode
-	sw := &normalWriter{f: f, sheet: name}
-	if err := sw.setWidths([]float64{30, 14, 14, 18, 18, 12, 16, 12, 16}); err != nil {
-		return err
-	}
-	sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
-	hdr := []any{}
-	for _, h := range []string{"Misura", "Comuni finanziati", "Candidature finanziate", "Importo finanziato (A+E)",
-		"di cui erogato (E)", "Rinunce", "Importo rinunce", "Revoche", "Importo revoche"} {
-		hdr = append(hdr, cell(st.header, h))
-	}
-	if err := sw.SetRow("A1", hdr, excelize.RowOpts{Height: 32}); err != nil {
-		return err
-	}
-	var tot funding.MeasureStats
-	for i, m := range res.Measures {
-		tot.Candidature += m.Candidature
-		tot.Funded += m.Funded
-		tot.Erogato += m.Erogato
-		tot.Rinunce += m.Rinunce
-		tot.RinunceAmount += m.RinunceAmount
-		tot.Revoche += m.Revoche
-		tot.RevocheAmount += m.RevocheAmount
-		row := []any{cell(st.text, m.Measure.Label), cell(st.int, m.Comuni), cell(st.int, m.Candidature),
-			moneyCell(st.money, m.Funded), moneyCell(st.money, m.Erogato), cell(st.int, m.Rinunce),
-			moneyCell(st.money, m.RinunceAmount), cell(st.int, m.Revoche), moneyCell(st.money, m.RevocheAmount)}
-		if err := sw.SetRow(colRef(1, i+2), row); err != nil {
-			return err
-		}
-	}
 	last := n + 2
-	comuni := 0
-	for _, c := range res.Comuni {
-		if c.Total > 0 {
-			comuni++
+	body := func(yield func(row) bool) {
+		var tot funding.MeasureStats
+		for _, m := range res.Measures {
+			tot.Candidature += m.Candidature
+			tot.Funded += m.Funded
+			tot.Erogato += m.Erogato
+			tot.Rinunce += m.Rinunce
+			tot.RinunceAmount += m.RinunceAmount
+			tot.Revoche += m.Revoche
+			tot.RevocheAmount += m.RevocheAmount
+			if !yield(row{cells: []cell{text(sText, m.Measure.Label), intCell(sInt, m.Comuni), intCell(sInt, m.Candidature),
+				money(sMoney, m.Funded), money(sMoney, m.Erogato), intCell(sInt, m.Rinunce),
+				money(sMoney, m.RinunceAmount), intCell(sInt, m.Revoche), money(sMoney, m.RevocheAmount)}}) {
+				return
+			}
+		}
+		comuni := 0
+		for _, c := range res.Comuni {
+			if c.Total > 0 {
+				comuni++
+			}
+		}
+		r := func(col string) string { return fmt.Sprintf("%s2:%s%d", col, col, last-1) }
+		total := row{cells: []cell{text(sTotalLabel, "TOTALE"), intCell(sTotalLabel, comuni), sum(intCell(sTotalLabel, tot.Candidature), r("C")),
+			sum(money(sMoneyBold, tot.Funded), r("D")), sum(money(sMoneyBold, tot.Erogato), r("E")),
+			sum(intCell(sTotalLabel, tot.Rinunce), r("F")), sum(money(sMoneyBold, tot.RinunceAmount), r("G")),
+			sum(intCell(sTotalLabel, tot.Revoche), r("H")), sum(money(sMoneyBold, tot.RevocheAmount), r("I"))}}
+		if yield(total) {
+			yield(noteRow(sNote, "Comuni finanziati: comuni con almeno una candidatura assegnata o erogata nella misura (nella riga TOTALE: comuni con almeno un finanziamento).", 9, 28))
 		}
 	}
-	r := func(col string) string { return fmt.Sprintf("%s2:%s%d", col, col, last-1) }
-	intSum := func(col string, v int) excelize.Cell {
-		return excelize.Cell{StyleID: st.totalLabel, Formula: "SUM(" + r(col) + ")", Value: v}
-	}
-	row := []any{cell(st.totalLabel, "TOTALE"), cell(st.totalLabel, comuni), intSum("C", tot.Candidature),
-		sumFormula(st.moneyBold, r("D"), tot.Funded), sumFormula(st.moneyBold, r("E"), tot.Erogato),
-		intSum("F", tot.Rinunce), sumFormula(st.moneyBold, r("G"), tot.RinunceAmount),
-		intSum("H", tot.Revoche), sumFormula(st.moneyBold, r("I"), tot.RevocheAmount)}
-	if err := sw.SetRow(colRef(1, last), row); err != nil {
-		return err
-	}
-	if err := noteRow(sw, last+1, 9, st.note,
-		"Comuni finanziati: comuni con almeno una candidatura assegnata o erogata nella misura (nella riga TOTALE: comuni con almeno un finanziamento).", 28); err != nil {
-		return err
-	}
-	if err := sw.Flush(); err != nil {
-		return err
+	s := &sheet{
+		name: name, page: a4(true, heading(meta, "sintesi per misura")),
+		widths: []float64{30, 14, 14, 18, 18, 12, 16, 12, 16},
+		freeze: freeze{rows: 1},
+		header: []string{"Misura", "Comuni finanziati", "Candidature finanziate", "Importo finanziato (A+E)",
+			"di cui erogato (E)", "Rinunce", "Importo rinunce", "Revoche", "Importo revoche"},
+		headerHeight: 32,
+		body:         body,
 	}
 	if n == 0 {
-		return nil
+		return s
 	}
-	return f.AddChart(name, fmt.Sprintf("A%d", last+3), &excelize.Chart{
+	q := quoteSheet(name)
+	s.chart = &chart{at: fmt.Sprintf("A%d", last+3), spec: &excelize.Chart{
 		Type: excelize.Bar,
 		Series: []excelize.ChartSeries{
-			{Name: quoteSheet(name) + "!$D$1", Categories: fmt.Sprintf("%s!$A$2:$A$%d", quoteSheet(name), last-1), Values: fmt.Sprintf("%s!$D$2:$D$%d", quoteSheet(name), last-1)},
-			{Name: quoteSheet(name) + "!$E$1", Categories: fmt.Sprintf("%s!$A$2:$A$%d", quoteSheet(name), last-1), Values: fmt.Sprintf("%s!$E$2:$E$%d", quoteSheet(name), last-1)},
+			{Name: q + "!$D$1", Categories: fmt.Sprintf("%s!$A$2:$A$%d", q, last-1), Values: fmt.Sprintf("%s!$D$2:$D$%d", q, last-1)},
+			{Name: q + "!$E$1", Categories: fmt.Sprintf("%s!$A$2:$A$%d", q, last-1), Values: fmt.Sprintf("%s!$E$2:$E$%d", q, last-1)},
 		},
 		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Importi finanziati ed erogati per misura (euro)"}}},
 		Legend:    excelize.ChartLegend{Position: "bottom"},
@@ -293,62 +228,44 @@ func writeMisure(f *excelize.File, st *styles, res *funding.Result, meta Meta) e
 		YAxis:     excelize.ChartAxis{NumFmt: excelize.ChartNumFmt{CustomNumFmt: "#,##0"}, MajorGridLines: true, Font: excelize.Font{Color: "404040", Size: 9}},
 		XAxis:     excelize.ChartAxis{ReverseOrder: true, Font: excelize.Font{Color: "000000", Size: 9}},
 		PlotArea:  excelize.ChartPlotArea{ShowVal: false},
-	})
+	}}
+	return s
 }
 
-func writeAnomalie(f *excelize.File, st *styles, res *funding.Result, meta Meta) error {
-	names, bounds := parts(SheetAnomalie, len(res.Anomalies))
+func anomalieSheets(anomalies []funding.Anomaly, meta Meta, limit int) []*sheet {
+	names, bounds := parts(SheetAnomalie, len(anomalies), limit)
+	sheets := make([]*sheet, len(names))
 	for p, name := range names {
-		if err := writeAnomaliePart(f, st, res.Anomalies[bounds[p][0]:bounds[p][1]], name, meta); err != nil {
-			return err
-		}
+		sheets[p] = anomalieSheet(name, anomalies[bounds[p][0]:bounds[p][1]], meta)
 	}
-	return nil
+	return sheets
 }
 
-func writeAnomaliePart(f *excelize.File, st *styles, anomalies []funding.Anomaly, name string, meta Meta) error {
-	if err := newSheet(f, name); err != nil {
-		return err
-	}
-	n := len(anomalies)
-	if err := setupSheet(f, name, page{
-		landscape: true, titleRows: "$1:$1", header: heading(meta, "anomalie nei file ricevuti"),
-		autoFilter: fmt.Sprintf("A1:I%d", n+1),
-	}); err != nil {
-		return err
-	}
-	sw, err := f.NewStreamWriter(name)
-	if err != nil {
-		return err
-	}
-	if err := setWidths(sw, []float64{30, 14, 7, 16, 28, 50, 50, 14, 8}); err != nil {
-		return err
-	}
-	sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
-	hdr := make([]any, len(AnomalieHeader))
-	for i, h := range AnomalieHeader {
-		hdr[i] = cell(st.header, h)
-	}
-	if err := sw.SetRow("A1", hdr, excelize.RowOpts{Height: 20}); err != nil {
-		return err
-	}
-	for i, a := range anomalies {
-		var rowN any
-		if a.Pos.Row > 0 {
-			rowN = a.Pos.Row
+func anomalieSheet(name string, anomalies []funding.Anomaly, meta Meta) *sheet {
+	body := func(yield func(row) bool) {
+		cells := make([]cell, 0, len(AnomalieHeader))
+		for _, a := range anomalies {
+			rowN := blank(sText)
+			if a.Pos.Row > 0 {
+				rowN = intCell(sText, a.Pos.Row)
+			}
+			cells = append(cells[:0], text(sText, a.Pos.File), text(sText, a.Pos.Sheet), rowN, text(sText, a.Field),
+				text(sWrap, truncate(a.Value, 200)), text(sWrap, a.Reason), text(sWrap, a.Suggestion), text(sText, a.Esito()), text(sText, a.Pos.Col))
+			if !yield(row{cells: cells}) {
+				return
+			}
 		}
-		row := []any{cell(st.text, a.Pos.File), cell(st.text, a.Pos.Sheet), cell(st.text, rowN), cell(st.text, a.Field),
-			cell(st.wrap, truncate(a.Value, 200)), cell(st.wrap, a.Reason), cell(st.wrap, a.Suggestion), cell(st.text, a.Esito()), cell(st.text, a.Pos.Col)}
-		if err := sw.SetRow(colRef(1, i+2), row); err != nil {
-			return err
+		if len(anomalies) == 0 {
+			yield(noteRow(sNote, "Nessuna anomalia: ogni riga letta è stata riconosciuta.", len(AnomalieHeader), 20))
 		}
 	}
-	if n == 0 {
-		if err := noteRow(sw, 2, 9, st.note, "Nessuna anomalia: ogni riga letta è stata riconosciuta.", 20); err != nil {
-			return err
-		}
+	return &sheet{
+		name: name, page: a4(true, heading(meta, "anomalie nei file ricevuti")),
+		widths: []float64{30, 14, 7, 16, 28, 50, 50, 14, 8},
+		freeze: freeze{rows: 1}, header: AnomalieHeader, headerHeight: 20,
+		autoFilter: true, dataRows: len(anomalies),
+		body: body,
 	}
-	return sw.Flush()
 }
 
 func truncate(s string, n int) string {
@@ -359,74 +276,55 @@ func truncate(s string, n int) string {
 	return string(r[:n]) + "…"
 }
 
-func writeFonti(f *excelize.File, st *styles, res *funding.Result, meta Meta) error {
-	name := SheetFonti
-	if err := newSheet(f, name); err != nil {
-		return err
-	}
-	n := len(res.Sources)
-	if err := setupSheet(f, name, page{landscape: true, titleRows: "$1:$1", header: heading(meta, "file letti e conservazione")}); err != nil {
-		return err
-	}
-	sw, err := f.NewStreamWriter(name)
-	if err != nil {
-		return err
-	}
+func fontiSheet(res *funding.Result, meta Meta) *sheet {
 	headers := []string{"File", "Formato", "SHA-256", "Righe lette", "Consolidate", "Duplicati", "Altri enti",
 		"Fuori selezione", "Scartate", "Importo letto", "Importo consolidato", "Importo duplicati",
 		"Importo altri enti", "Importo fuori selezione", "Importo scartato", "Note"}
 	widths := []float64{34, 22, 20, 10, 11, 10, 10, 10, 9, 17, 17, 17, 17, 17, 15, 45}
-	if err := setWidths(sw, widths); err != nil {
-		return err
-	}
-	sw.SetPanes(&excelize.Panes{Freeze: true, XSplit: 1, YSplit: 1, TopLeftCell: "B2", ActivePane: "bottomRight"})
-	hdr := make([]any, len(headers))
-	for i, h := range headers {
-		hdr[i] = cell(st.header, h)
-	}
-	if err := sw.SetRow("A1", hdr, excelize.RowOpts{Height: 32}); err != nil {
-		return err
-	}
-	for i, s := range res.Sources {
-		o := s.Outcomes
-		notes := s.Notes
-		if s.Skipped != "" {
-			notes = append([]string{"non letto: " + s.Skipped}, notes...)
+	last := len(res.Sources) + 2
+	body := func(yield func(row) bool) {
+		for _, s := range res.Sources {
+			o := s.Outcomes
+			notes := s.Notes
+			if s.Skipped != "" {
+				notes = append([]string{"non letto: " + s.Skipped}, notes...)
+			}
+			noteText := truncate(strings.Join(notes, "\n"), 3000)
+			h := fitHeight(widths, s.Name, s.Format, "", "", "", "", "", "", "", "", "", "", "", "", "", noteText)
+			if !yield(row{cells: []cell{text(sText, s.Name), text(sWrap, s.Format), text(sText, s.SHA256),
+				intCell(sInt, s.Read.Rows), intCell(sInt, o.Consolidated.Rows), intCell(sInt, o.Duplicates.Rows),
+				intCell(sInt, o.AltriEnti.Rows), intCell(sInt, o.FuoriSelezione.Rows), intCell(sInt, o.Rejected.Rows),
+				money(sMoney, s.Read.Amount), money(sMoney, o.Consolidated.Amount), money(sMoney, o.Duplicates.Amount),
+				money(sMoney, o.AltriEnti.Amount), money(sMoney, o.FuoriSelezione.Amount), money(sMoney, o.Rejected.Amount),
+				text(sWrap, noteText)}, height: h}) {
+				return
+			}
 		}
-		row := []any{cell(st.text, s.Name), cell(st.wrap, s.Format), cell(st.text, s.SHA256),
-			cell(st.int, s.Read.Rows), cell(st.int, o.Consolidated.Rows), cell(st.int, o.Duplicates.Rows),
-			cell(st.int, o.AltriEnti.Rows), cell(st.int, o.FuoriSelezione.Rows), cell(st.int, o.Rejected.Rows),
-			moneyCell(st.money, s.Read.Amount), moneyCell(st.money, o.Consolidated.Amount), moneyCell(st.money, o.Duplicates.Amount),
-			moneyCell(st.money, o.AltriEnti.Amount), moneyCell(st.money, o.FuoriSelezione.Amount), moneyCell(st.money, o.Rejected.Amount),
-			cell(st.wrap, truncate(strings.Join(notes, "\n"), 3000))}
-		h := fitHeight(widths, s.Name, s.Format, "", "", "", "", "", "", "", "", "", "", "", "", "", truncate(strings.Join(notes, "\n"), 3000))
-		if err := sw.SetRow(colRef(1, i+2), row, excelize.RowOpts{Height: min(h, 409)}); err != nil {
-			return err
+		c := res.Conservation
+		o := c.Outcomes
+		r := func(col string) string { return fmt.Sprintf("%s2:%s%d", col, col, last-1) }
+		count := func(col string, v int) cell { return sum(intCell(sTotalLabel, v), r(col)) }
+		amount := func(col string, v funding.Amount) cell { return sum(money(sMoneyBold, v), r(col)) }
+		if !yield(row{cells: []cell{text(sTotalLabel, "TOTALE"), text(sTotalLabel, ""), text(sTotalLabel, ""),
+			count("D", c.Read.Rows), count("E", o.Consolidated.Rows), count("F", o.Duplicates.Rows), count("G", o.AltriEnti.Rows),
+			count("H", o.FuoriSelezione.Rows), count("I", o.Rejected.Rows),
+			amount("J", c.Read.Amount), amount("K", o.Consolidated.Amount), amount("L", o.Duplicates.Amount),
+			amount("M", o.AltriEnti.Amount), amount("N", o.FuoriSelezione.Amount), amount("O", o.Rejected.Amount),
+			text(sTotalLabel, "")}}) || !yield(row{}) {
+			return
 		}
-	}
-	last := n + 2
-	c := res.Conservation
-	o := c.Outcomes
-	r := func(col string) string { return fmt.Sprintf("%s2:%s%d", col, col, last-1) }
-	intSum := func(col string, v int) excelize.Cell {
-		return excelize.Cell{StyleID: st.totalLabel, Formula: "SUM(" + r(col) + ")", Value: v}
-	}
-	tot := []any{cell(st.totalLabel, "TOTALE"), cell(st.totalLabel, ""), cell(st.totalLabel, ""),
-		intSum("D", c.Read.Rows), intSum("E", o.Consolidated.Rows), intSum("F", o.Duplicates.Rows), intSum("G", o.AltriEnti.Rows),
-		intSum("H", o.FuoriSelezione.Rows), intSum("I", o.Rejected.Rows),
-		sumFormula(st.moneyBold, r("J"), c.Read.Amount), sumFormula(st.moneyBold, r("K"), o.Consolidated.Amount),
-		sumFormula(st.moneyBold, r("L"), o.Duplicates.Amount), sumFormula(st.moneyBold, r("M"), o.AltriEnti.Amount),
-		sumFormula(st.moneyBold, r("N"), o.FuoriSelezione.Amount), sumFormula(st.moneyBold, r("O"), o.Rejected.Amount),
-		cell(st.totalLabel, "")}
-	if err := sw.SetRow(colRef(1, last), tot); err != nil {
-		return err
-	}
-	for i, line := range ConservationLines(res) {
-		if err := noteRow(sw, last+2+i, 16, st.boldWrap, line, 30); err != nil {
-			return err
+		for _, line := range ConservationLines(res) {
+			if !yield(noteRow(sBoldWrap, line, len(headers), 30)) {
+				return
+			}
 		}
 	}
-	return sw.Flush()
+	return &sheet{
+		name: SheetFonti, page: a4(true, heading(meta, "file letti e conservazione")),
+		widths: widths, freeze: freeze{cols: 1, rows: 1},
+		header: headers, headerHeight: 32,
+		body: body,
+	}
 }
 
 // ConservationLines are the Italian sentences that state the check.

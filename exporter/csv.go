@@ -57,13 +57,14 @@ func DettaglioRows(res *funding.Result) []*DettaglioCSV {
 	return rows
 }
 
-// WriteCSV writes dettaglio_<mese>.csv: UTF-8, comma-separated, importo
-// with a dot and two decimals. Written to a temporary file, then renamed.
-func WriteCSV(path string, res *funding.Result) error {
+// WriteCSV writes dettaglio_<mese>.csv of the report: UTF-8,
+// comma-separated, importo with a dot and two decimals. Written to a
+// temporary file, then renamed.
+func WriteCSV(path string, r *Report) error {
 	return WriteFileAtomic(path, func(w io.Writer) error {
 		bw := bufio.NewWriterSize(w, 1<<16)
 		var err error
-		if rows := DettaglioRows(res); len(rows) == 0 {
+		if rows := DettaglioRows(r.Result); len(rows) == 0 {
 			// gocsv writes nothing for no rows; the header is still due
 			_, err = bw.WriteString(strings.Join(CSVHeader, ",") + "\n")
 		} else {

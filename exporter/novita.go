@@ -1,11 +1,5 @@
 package exporter
 
-import (
-	"fmt"
-
-	"github.com/xuri/excelize/v2"
-)
-
 // Novita lists what changed since the previous export (filled from the
 // ledger by the monthly batch).
 type Novita struct {
@@ -50,56 +44,37 @@ func NovitaNote(nov *Novita) string {
 		"Se dopo quel prospetto non sono stati importati file nuovi, l'elenco ripete le novità del prospetto più recente."
 }
 
-func writeNovita(f *excelize.File, st *styles, nov *Novita, meta Meta) error {
-	name := SheetNovita
-	if err := newSheet(f, name); err != nil {
-		return err
-	}
+func novitaSheet(nov *Novita, meta Meta) *sheet {
 	n := len(nov.Items)
 	what := "novità rispetto al prospetto precedente"
 	if nov.Since == "" {
 		what = "novità (primo prospetto: tutte le candidature sono nuove)"
 	}
-	if err := setupSheet(f, name, page{
-		landscape: true, titleRows: "$1:$1", header: heading(meta, what),
-		autoFilter: fmt.Sprintf("A1:H%d", n+1),
-	}); err != nil {
-		return err
-	}
-	sw, err := f.NewStreamWriter(name)
-	if err != nil {
-		return err
-	}
 	widths := []float64{18, 10, 24, 22, 17, 24, 30, 40}
-	if err := setWidths(sw, widths); err != nil {
-		return err
-	}
-	sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
-	hdr := make([]any, len(NovitaHeader))
-	for i, h := range NovitaHeader {
-		hdr[i] = cell(st.header, h)
-	}
-	if err := sw.SetRow("A1", hdr, excelize.RowOpts{Height: 20}); err != nil {
-		return err
-	}
-	for i, it := range nov.Items {
-		row := []any{cell(st.text, it.Tipo), cell(st.text, it.ISTAT), cell(st.text, it.Comune), cell(st.wrap, it.Misura),
-			cell(st.text, it.CUP), cell(st.wrap, it.Prima), cell(st.wrap, it.Dopo), cell(st.wrap, it.Fonte)}
-		h := fitHeight(widths, "", "", "", it.Misura, "", it.Prima, it.Dopo, it.Fonte)
-		if err := sw.SetRow(colRef(1, i+2), row, excelize.RowOpts{Height: h}); err != nil {
-			return err
+	ncol := len(NovitaHeader)
+	body := func(yield func(row) bool) {
+		cells := make([]cell, 0, ncol)
+		for _, it := range nov.Items {
+			cells = append(cells[:0], text(sText, it.Tipo), text(sText, it.ISTAT), text(sText, it.Comune), text(sWrap, it.Misura),
+				text(sText, it.CUP), text(sWrap, it.Prima), text(sWrap, it.Dopo), text(sWrap, it.Fonte))
+			h := fitHeight(widths, "", "", "", it.Misura, "", it.Prima, it.Dopo, it.Fonte)
+			if !yield(row{cells: cells, height: h}) {
+				return
+			}
+		}
+		if n == 0 && !yield(noteRow(sNote, "Nessuna novità: nessuna candidatura nuova, nessun cambio di stato o di importo.", ncol, 20)) {
+			return
+		}
+		note := NovitaNote(nov)
+		if yield(row{}) {
+			yield(noteRow(sNote, note, ncol, fitHeight([]float64{185}, note)))
 		}
 	}
-	next := n + 2
-	if n == 0 {
-		if err := noteRow(sw, next, len(NovitaHeader), st.note, "Nessuna novità: nessuna candidatura nuova, nessun cambio di stato o di importo.", 20); err != nil {
-			return err
-		}
-		next++
+	return &sheet{
+		name: SheetNovita, page: a4(true, heading(meta, what)),
+		widths: widths, freeze: freeze{rows: 1},
+		header: NovitaHeader, headerHeight: 20,
+		autoFilter: true, dataRows: n,
+		body: body,
 	}
-	note := NovitaNote(nov)
-	if err := noteRow(sw, next+1, len(NovitaHeader), st.note, note, fitHeight([]float64{185}, note)); err != nil {
-		return err
-	}
-	return sw.Flush()
 }

@@ -1,6 +1,7 @@
 package exporter
 
 import (
+	"io"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -12,18 +13,10 @@ import (
 
 func novitaRows(t *testing.T, nov *Novita) [][]string {
 	t.Helper()
-	f := excelize.NewFile()
-	defer f.Close()
-	st, err := newStyles(f)
-	if err != nil {
-		t.Fatal(err)
-	}
 	meta := Meta{Mese: "2026-03", Generated: time.Date(2026, 3, 15, 10, 0, 0, 0, time.UTC)}
-	if err := writeNovita(f, st, nov, meta); err != nil {
-		t.Fatal(err)
-	}
 	p := filepath.Join(t.TempDir(), "n.xlsx")
-	if err := saveAtomic(f, p); err != nil {
+	b := &book{sheets: []*sheet{novitaSheet(nov, meta)}}
+	if err := WriteFileAtomic(p, func(w io.Writer) error { return excelizeRenderer{}.render(w, b) }); err != nil {
 		t.Fatal(err)
 	}
 	g, err := excelize.OpenFile(p)

@@ -150,10 +150,11 @@ func writeOutputs(ctx context.Context, o Output, month string, res *funding.Resu
 			os.Remove(tmp) // no-op once renamed
 		}
 	}()
-	if err := exporter.WriteCST(staged[cst], res, meta, nov); err != nil {
+	report := &exporter.Report{Result: res, Novita: nov, Meta: meta}
+	if err := exporter.WriteCST(staged[cst], report); err != nil {
 		return &ActionError{Action: WriteFile, Path: cst, Err: err}
 	}
-	if err := exporter.WriteCSV(staged[csv], res); err != nil {
+	if err := exporter.WriteCSV(staged[csv], report); err != nil {
 		return &ActionError{Action: WriteFile, Path: csv, Err: err}
 	}
 	if err := ctx.Err(); err != nil {
@@ -162,7 +163,7 @@ func writeOutputs(ctx context.Context, o Output, month string, res *funding.Resu
 	if o.Council {
 		dir := filepath.Join(o.Dir, "consiglio")
 		p.Report(StepStarted{Step: StepCouncil, Total: len(res.Comuni)})
-		n, err := exporter.WriteCouncil(ctx, dir, res, meta, nov, func() { p.Report(StepAdvanced{Step: StepCouncil, Units: 1}) })
+		n, err := exporter.WriteCouncil(ctx, dir, report, func() { p.Report(StepAdvanced{Step: StepCouncil, Units: 1}) })
 		p.Report(StepDone{Step: StepCouncil})
 		if err != nil {
 			if ctx.Err() != nil {
