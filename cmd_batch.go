@@ -206,7 +206,15 @@ func importFiles(ctx context.Context, lg *ledger.Ledger, paths []string, rep *re
 		} else {
 			t.Describe(fmt.Sprintf("Importazione %d/%d: %s", i+1, len(paths), p))
 		}
-		sha, err := importer.FileSHA256(p)
+		// one descriptor: hashed first, parsed only when the ledger
+		// does not hold it yet
+		in, err := importer.Open(p)
+		var sha string
+		if err == nil {
+			if sha, err = in.SHA256(); err != nil {
+				in.Close()
+			}
+		}
 		if err != nil {
 			st.Failed = append(st.Failed, importer.FileError{Path: p, Err: err})
 			t.Add(1)
@@ -214,18 +222,22 @@ func importFiles(ctx context.Context, lg *ledger.Ledger, paths []string, rep *re
 		}
 		known, err := lg.FileBySHA(ctx, sha)
 		if err != nil {
+			in.Close()
 			return st, err
 		}
 		if known != nil {
+			in.Close()
 			st.Files = append(st.Files, importedFile{Path: p, File: *known, Known: true})
 			t.Add(1)
 			continue
 		}
 		name, err := lg.UniqueName(ctx, filepath.Base(p))
 		if err != nil {
+			in.Close()
 			return st, err
 		}
-		fr, err := importer.ReadFile(p, name, 0, opt)
+		fr, err := in.Read(name, 0, opt)
+		in.Close()
 		if err != nil {
 			st.Failed = append(st.Failed, importer.FileError{Path: p, Err: err})
 			t.Add(1)
