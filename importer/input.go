@@ -25,6 +25,7 @@ const headSize = 8192
 // are parsed) and twice when a byte shows that they are not: the second
 // pass reads them as Windows-1252. Zip and OLE files are decoded through
 // the descriptor at random offsets and hashed in one sequential pass.
+// An Input is read by one goroutine at a time.
 type Input struct {
 	path string
 	f    *os.File

@@ -131,6 +131,38 @@ func TestDecoderForEachFormat(t *testing.T) {
 	}
 }
 
+// A CSV sheet opened a second time reads the file again from its first
+// byte, through the same descriptor.
+func TestCSVSheetOpenedTwice(t *testing.T) {
+	p, data := copyFixture(t, "prospetto.csv")
+	in := openRemoved(t, p)
+	b, err := openCSV(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reads [2][]string
+	for k := range reads {
+		it, err := b.Sheets[0].Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for it.Next() {
+			n, cells := it.Row()
+			reads[k] = append(reads[k], fmt.Sprint(n, cells))
+		}
+		if err := it.Err(); err != nil {
+			t.Fatal(err)
+		}
+		it.Close()
+	}
+	if len(reads[0]) < 10 || !reflect.DeepEqual(reads[0], reads[1]) {
+		t.Errorf("first read %d rows, second %d", len(reads[0]), len(reads[1]))
+	}
+	if sum, err := in.hashPass(); err != nil || sum != sha256Hex(data) {
+		t.Errorf("hash of the second read %s, %v", sum, err)
+	}
+}
+
 func TestDecoderForUnknownFormats(t *testing.T) {
 	for _, f := range []Format{"", "XLSB", "PDF", "csv", "Word"} {
 		dec, err := decoderFor(f)
