@@ -1,73 +1,74 @@
 package importer
 
 import (
+	"errors"
 	"fmt"
-	"strings"
+
+	"consolida/importer/grid"
+	"consolida/importer/ods"
+	"consolida/importer/xls"
 )
 
-// Cell is one cell as read. Num is true when the cell is known to hold a
-// number (then V is its canonical text, e.g. "4326.3999999999996"):
-// spreadsheet readers set it, CSV never does.
-type Cell struct {
-	V   string
-	Num bool
+// decoder turns an input whose format is known into a book of sheets.
+type decoder func(in *Input) (*opened, error)
+
+// opened is a decoded input: the grid.Book of its decoder and, for the
+// excelize reader only, a way to ask the type of a cell.
+type opened struct {
+	*grid.Book
+	// numeric resolves the type of a cell of sheet si whose text is
+	// ambiguous ("121.999"): true when the cell holds a number. Only the
+	// excelize XLSX reader sets it (it does not say which cells are
+	// numbers); every other decoder sets grid.Cell.Num.
+	numeric func(si, row, col int) bool
 }
 
-// rowIter yields the non-empty rows of a sheet in order.
-type rowIter interface {
-	Next() bool
-	Row() (n int, cells []Cell) // n counts from 1 as the user sees it
-	Err() error
-	Close() error
-}
-
-// sheet is one table of a book; a CSV file is a book of one sheet
-// with an empty name.
-type sheet struct {
-	Name     string
-	Hidden   bool
-	Date1904 bool
-	open     func() (rowIter, error)
-	// numeric resolves the type of a cell whose text is ambiguous
-	// ("121.999"): true when the cell holds a number. May be nil.
-	numeric func(row int, col int) bool
-	// estimate guesses the number of rows (to size memory); may be nil.
-	estimate func() int
-}
-
-// book is an opened input.
-type book struct {
-	Format   Format
-	Detail   string // encoding and delimiter for CSV
-	Sheets   []sheet
-	closeFns []func() error
-}
-
-func (b *book) Close() error {
-	var first error
-	for _, f := range b.closeFns {
-		if err := f(); err != nil && first == nil {
-			first = err
-		}
+func (b *opened) close() error {
+	if b.Close == nil {
+		return nil
 	}
-	return first
+	return b.Close()
 }
 
-// openBook opens a file as the format its content says.
-func openBook(path string) (*book, error) {
-	f, err := Sniff(path)
+// decoderFor returns the decoder of a format. The formats consolida reads
+// are listed here and nowhere else (miller's record_reader_factory.go):
+// no decoder registers itself.
+func decoderFor(f Format) (decoder, error) {
+	switch f {
+	case FormatCSV:
+		return openCSV, nil
+	case FormatXLSX:
+		return openXLSX, nil
+	case FormatXLS:
+		return openXLS, nil
+	case FormatODS:
+		return openODS, nil
+	}
+	return nil, fmt.Errorf("formato %s: lettura non disponibile", f)
+}
+
+// openXLS decodes an Excel 97-2003 workbook through the input's
+// descriptor.
+func openXLS(in *Input) (*opened, error) {
+	b, err := xls.Open(in.f, in.size)
+	if errors.Is(err, xls.ErrNotWorkbook) {
+		return nil, ErrUnknownBinary
+	}
 	if err != nil {
 		return nil, err
 	}
-	opener, ok := openers[f]
-	if !ok {
-		return nil, fmt.Errorf("formato %s: lettura non disponibile", f)
-	}
-	return opener(path)
+	return &opened{Book: b}, nil
 }
 
-// openers maps each format to its reader; readers register themselves.
-var openers = map[Format]func(path string) (*book, error){}
+// openODS decodes an OpenDocument spreadsheet through the input's
+// descriptor.
+func openODS(in *Input) (*opened, error) {
+	b, err := ods.Open(in.f, in.size)
+	if err != nil {
+		return nil, err
+	}
+	return &opened{Book: b}, nil
+}
 
 // ColName converts a 0-based column index into Excel letters: 0 -> A,
 // 27 -> AB.
@@ -77,28 +78,4 @@ func ColName(i int) string {
 		b = append([]byte{byte('A' + (i-1)%26)}, b...)
 	}
 	return string(b)
-}
-
-// sliceIter is a rowIter over rows held in memory.
-type sliceIter struct {
-	rows []int
-	data [][]Cell
-	i    int
-}
-
-func (s *sliceIter) Next() bool {
-	s.i++
-	return s.i <= len(s.rows)
-}
-func (s *sliceIter) Row() (int, []Cell) { return s.rows[s.i-1], s.data[s.i-1] }
-func (s *sliceIter) Err() error         { return nil }
-func (s *sliceIter) Close() error       { return nil }
-
-func blank(cells []Cell) bool {
-	for _, c := range cells {
-		if strings.TrimSpace(c.V) != "" {
-			return false
-		}
-	}
-	return true
 }

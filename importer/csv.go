@@ -6,16 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
-	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
-)
 
-func init() { openers[FormatCSV] = openCSV }
+	"consolida/importer/grid"
+)
 
 // Encodings of text files.
 const (
@@ -25,54 +23,49 @@ const (
 	Enc1252    = "Windows-1252"
 )
 
-// detectEncoding reads the whole file once: UTF-16 by its BOM, UTF-8 when
-// every byte sequence is valid UTF-8, Windows-1252 otherwise.
-func detectEncoding(path string) (string, error) {
-	f, err := os.Open(path)
+// textEncoding is the encoding a text file is read in: UTF-16 by its BOM;
+// Windows-1252 when a pass has met bytes that are not UTF-8; otherwise
+// UTF-8, with or without BOM, until a pass shows otherwise (textRetry).
+func (in *Input) textEncoding() (string, error) {
+	head, err := in.readHead()
 	if err != nil {
 		return "", err
 	}
-	defer f.Close()
-	br := bufio.NewReaderSize(f, 1<<16)
-	head, _ := br.Peek(3)
 	switch {
 	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}), bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
 		return EncUTF16, nil
-	}
-	bom := bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF})
-	buf := make([]byte, 1<<16)
-	var carry []byte
-	for {
-		n, err := br.Read(buf)
-		chunk := append(carry, buf[:n]...)
-		// keep an incomplete trailing sequence for the next chunk
-		cut := len(chunk)
-		for i := len(chunk) - 1; i >= 0 && i >= len(chunk)-3; i-- {
-			if utf8.RuneStart(chunk[i]) {
-				if !utf8.FullRune(chunk[i:]) {
-					cut = i
-				}
-				break
-			}
-		}
-		if !utf8.Valid(chunk[:cut]) {
-			return Enc1252, nil
-		}
-		carry = append([]byte(nil), chunk[cut:]...)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return "", err
-		}
-	}
-	if len(carry) > 0 {
+	case in.text == textNotUTF8:
 		return Enc1252, nil
-	}
-	if bom {
+	case bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}):
 		return EncUTF8BOM, nil
 	}
 	return EncUTF8, nil
+}
+
+// textPass starts a pass that reads the input as text in enc, decoded to
+// UTF-8; a pass read as UTF-8 checks that the bytes are.
+func (in *Input) textPass(enc string) (io.Reader, error) {
+	utf8 := enc == EncUTF8 || enc == EncUTF8BOM
+	p, err := in.newPass(utf8, utf8)
+	if err != nil {
+		return nil, err
+	}
+	return decoded(p, enc), nil
+}
+
+// textRetry ends an attempt at reading the input as text: when the
+// attempt read it as UTF-8, the rest of the bytes are checked too, and
+// retry is true if they are not all UTF-8 after all (then the attempt is
+// to be made again, as Windows-1252). err is a failure to read the rest.
+func (in *Input) textRetry() (retry bool, err error) {
+	p := in.cur
+	if p == nil || p.utf8 == nil || !p.stop {
+		return false, nil
+	}
+	if err := p.drain(); err != nil && !errors.Is(err, errNotUTF8) {
+		return false, err
+	}
+	return in.text == textNotUTF8, nil
 }
 
 // decoded wraps r so that it yields UTF-8 without BOM.
@@ -128,55 +121,57 @@ func delimName(d byte) string {
 	return "','"
 }
 
-func openCSV(path string) (*book, error) {
-	enc, err := detectEncoding(path)
+// openCSV reads the first 64 KiB of text to find the delimiter, then
+// yields the rows of the same pass: the sample is not read twice.
+func openCSV(in *Input) (*opened, error) {
+	enc, err := in.textEncoding()
 	if err != nil {
 		return nil, err
 	}
-	f, err := os.Open(path)
+	r, err := in.textPass(enc)
 	if err != nil {
 		return nil, err
 	}
-	sample, _ := io.ReadAll(io.LimitReader(decoded(f, enc), 1<<16))
-	f.Close()
+	sample, _ := io.ReadAll(io.LimitReader(r, 1<<16))
 	if len(bytes.TrimSpace(sample)) == 0 {
 		return nil, ErrEmptyFile
 	}
+	rest := io.MultiReader(bytes.NewReader(sample), r)
 	// drop a possibly cut last line of the sample
 	if i := bytes.LastIndexByte(sample, '\n'); i > 0 && len(sample) == 1<<16 {
 		sample = sample[:i+1]
 	}
 	delim, fields := sniffDelimiter(sample)
-	b := &book{Format: FormatCSV, Detail: fmt.Sprintf("codifica %s, separatore %s", enc, delimName(delim))}
-	size := int64(0)
-	if st, err := os.Stat(path); err == nil {
-		size = st.Size()
-	}
+	b := &opened{Book: &grid.Book{Detail: fmt.Sprintf("codifica %s, separatore %s", enc, delimName(delim))}}
+	size := in.size
 	lines := bytes.Count(sample, []byte{'\n'})
-	b.Sheets = []sheet{{estimate: func() int {
+	b.Sheets = []grid.Sheet{{Estimate: func() int {
 		if lines == 0 || len(sample) == 0 {
 			return 0
 		}
 		return int(size/int64(len(sample))*int64(lines))*21/20 + 16
-	}, open: func() (rowIter, error) {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, err
+	}, Open: func() (grid.Rows, error) {
+		src := rest
+		if src == nil {
+			// opened again: a new pass from the first byte
+			if src, err = in.textPass(enc); err != nil {
+				return nil, err
+			}
 		}
-		sc := &recordScanner{br: bufio.NewReaderSize(decoded(f, enc), 1<<16)}
-		return &csvIter{f: f, sc: sc, delim: delim, want: fields}, nil
+		rest = nil
+		sc := &recordScanner{br: bufio.NewReaderSize(src, 1<<16)}
+		return &csvIter{sc: sc, delim: delim, want: fields}, nil
 	}}}
 	return b, nil
 }
 
 type csvIter struct {
-	f      *os.File
 	sc     *recordScanner
 	delim  byte
 	want   int // the usual number of fields
 	line   int
 	fields []string
-	cells  []Cell
+	cells  []grid.Cell
 	err    error
 }
 
@@ -197,11 +192,11 @@ func (c *csvIter) Next() bool {
 	}
 	c.cells = c.cells[:0]
 	for _, v := range c.fields {
-		c.cells = append(c.cells, Cell{V: v})
+		c.cells = append(c.cells, grid.Cell{V: v})
 	}
 	return true
 }
 
-func (c *csvIter) Row() (int, []Cell) { return c.line, c.cells }
-func (c *csvIter) Err() error         { return c.err }
-func (c *csvIter) Close() error       { return c.f.Close() }
+func (c *csvIter) Row() (int, []grid.Cell) { return c.line, c.cells }
+func (c *csvIter) Err() error              { return c.err }
+func (c *csvIter) Close() error            { return nil }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"consolida/funding"
+	"consolida/importer/grid"
 	"consolida/templates"
 )
 
@@ -179,7 +180,7 @@ func (s *Synonyms) assign(h *header, i int, text, field, how string) {
 }
 
 // single reads one row as a header.
-func (s *Synonyms) single(rowN int, cells []Cell) *header {
+func (s *Synonyms) single(rowN int, cells []grid.Cell) *header {
 	h := &header{rows: []int{rowN}, field: map[string]int{}}
 	// exact matches take their field before prefix matches
 	fields := make([]string, len(cells))
@@ -206,12 +207,12 @@ func (s *Synonyms) single(rowN int, cells []Cell) *header {
 // double reads two rows as one header: a top row whose cells may span
 // several columns (merged, so only the first holds the text) over a row of
 // sub-headers. "Importo" over "finanziato" reads "Importo finanziato".
-func (s *Synonyms) double(rowN int, top, bottom []Cell) *header {
+func (s *Synonyms) double(rowN int, top, bottom []grid.Cell) *header {
 	n := len(top)
 	if len(bottom) > n {
 		n = len(bottom)
 	}
-	at := func(cs []Cell, i int) string {
+	at := func(cs []grid.Cell, i int) string {
 		if i < len(cs) {
 			return strings.TrimSpace(cs[i].V)
 		}
@@ -252,7 +253,7 @@ func (s *Synonyms) double(rowN int, top, bottom []Cell) *header {
 
 // findHeader looks for the header within the buffered first rows and
 // returns it with the index of the first data row in buf.
-func (s *Synonyms) findHeader(rows []int, buf [][]Cell) (*header, int, *header) {
+func (s *Synonyms) findHeader(rows []int, buf [][]grid.Cell) (*header, int, *header) {
 	var best *header
 	bestNext := 0
 	var closest *header // the best invalid one, to explain a skip

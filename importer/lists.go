@@ -2,9 +2,9 @@ package importer
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/gocarina/gocsv"
@@ -40,27 +40,58 @@ func (s *scannerReader) ReadAll() ([][]string, error) {
 	}
 }
 
-// openText opens a text file decoded to UTF-8 with its delimiter sniffed.
-func openText(path string) (*scannerReader, io.Closer, error) {
-	enc, err := detectEncoding(path)
+// openText reads the input as text in the encoding it seems to have,
+// decoded to UTF-8, with its delimiter sniffed from the first 64 KiB.
+func openText(in *Input) (*scannerReader, error) {
+	enc, err := in.textEncoding()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	f, err := os.Open(path)
+	r, err := in.textPass(enc)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	sample, _ := io.ReadAll(io.LimitReader(decoded(f, enc), 1<<16))
+	sample, _ := io.ReadAll(io.LimitReader(r, 1<<16))
 	if len(strings.TrimSpace(string(sample))) == 0 {
-		f.Close()
-		return nil, nil, ErrEmptyFile
+		return nil, ErrEmptyFile
 	}
 	delim, _ := sniffDelimiter(sample)
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		f.Close()
-		return nil, nil, err
+	rest := io.MultiReader(bytes.NewReader(sample), r)
+	return &scannerReader{sc: &recordScanner{br: bufio.NewReader(rest)}, delim: delim}, nil
+}
+
+// openAndRead opens a text file once and reads it with readText.
+func openAndRead[T any](path string, read func(r *scannerReader) (T, error)) (T, error) {
+	in, err := Open(path)
+	if err != nil {
+		var zero T
+		return zero, err
 	}
-	return &scannerReader{sc: &recordScanner{br: bufio.NewReader(decoded(f, enc))}, delim: delim}, f, nil
+	defer in.Close()
+	return readText(in, read)
+}
+
+// readText reads the input with read; when its bytes turn out not to be
+// UTF-8, read runs again over the same descriptor, decoding them as
+// Windows-1252.
+func readText[T any](in *Input, read func(r *scannerReader) (T, error)) (T, error) {
+	var zero T
+	for {
+		r, err := openText(in)
+		var out T
+		if err == nil {
+			out, err = read(r)
+		}
+		if retry, rerr := in.textRetry(); retry {
+			continue
+		} else if rerr != nil && err == nil {
+			err = rerr
+		}
+		if err != nil {
+			return zero, err
+		}
+		return out, nil
+	}
 }
 
 // istatRow is one line of the ISTAT "Elenco comuni italiani".
@@ -85,11 +116,10 @@ type ComuneRef struct {
 // ReadComuniList reads the ISTAT list of comuni (semicolon-separated,
 // Windows-1252 or UTF-8 with BOM).
 func ReadComuniList(path string) ([]ComuneRef, error) {
-	r, c, err := openText(path)
-	if err != nil {
-		return nil, err
-	}
-	defer c.Close()
+	return openAndRead(path, readComuniList)
+}
+
+func readComuniList(r *scannerReader) ([]ComuneRef, error) {
 	// header cells may hold line breaks ("...sovracomunale \n(valida...)")
 	header, err := r.Read()
 	if err != nil {
@@ -160,12 +190,11 @@ func (s *sliceReader) ReadAll() ([][]string, error) {
 // ReadMembers reads a --membri file: one ISTAT code or comune name a line,
 // or a CSV whose header has a comune or ISTAT code column.
 func ReadMembers(path string) ([]funding.Member, error) {
-	r, c, err := openText(path)
-	if err != nil {
-		return nil, err
-	}
-	defer c.Close()
 	name := DisplayNames([]string{path})[0]
+	return openAndRead(path, func(r *scannerReader) ([]funding.Member, error) { return readMembers(r, name) })
+}
+
+func readMembers(r *scannerReader, name string) ([]funding.Member, error) {
 	syn := DefaultSynonyms()
 	var out []funding.Member
 	col := 0

@@ -7,12 +7,14 @@ import (
 	"strings"
 
 	"consolida/funding"
+	"consolida/importer/grid"
 )
 
 // mapper turns the data rows of one sheet into records.
 type mapper struct {
 	res     *FileResult
-	sh      *sheet
+	sh      *grid.Sheet
+	numeric func(row, col int) bool // the excelize reader's, else nil
 	h       *header
 	fileIdx int32
 	opt     *Options
@@ -87,24 +89,24 @@ func (m *mapper) pos(row int, field string) funding.Pos {
 	return p
 }
 
-func (m *mapper) get(cells []Cell, field string) (Cell, bool) {
+func (m *mapper) get(cells []grid.Cell, field string) (grid.Cell, bool) {
 	i, ok := m.col[field]
 	if !ok || i >= len(cells) {
-		return Cell{}, ok
+		return grid.Cell{}, ok
 	}
 	c := cells[i]
 	c.V = strings.TrimSpace(c.V)
 	return c, true
 }
 
-func (m *mapper) text(cells []Cell, field string) string {
+func (m *mapper) text(cells []grid.Cell, field string) string {
 	c, _ := m.get(cells, field)
 	return m.intern(funding.CleanSpaces(c.V))
 }
 
 // unique reads a value that differs on every row (CUP, submission time):
 // copied out of the row, not kept in the intern table.
-func (m *mapper) unique(cells []Cell, field string) string {
+func (m *mapper) unique(cells []grid.Cell, field string) string {
 	c, _ := m.get(cells, field)
 	return strings.Clone(funding.CleanSpaces(c.V))
 }
@@ -129,7 +131,7 @@ func (m *mapper) anomaly(row int, field, value, reason, sugg string, rejected bo
 
 // isTotalRow recognises closing and intermediate total rows: the first
 // non-empty cell says "Totale", "Subtotale", "Tot." or "Totali".
-func (m *mapper) isTotalRow(cells []Cell) bool {
+func (m *mapper) isTotalRow(cells []grid.Cell) bool {
 	for _, f := range []string{FCUP, FISTAT} {
 		if c, _ := m.get(cells, f); c.V != "" {
 			return false
@@ -155,7 +157,7 @@ func (m *mapper) isTotalRow(cells []Cell) bool {
 // isNoteRow recognises a lone remark under or inside the table ("Fonte:
 // elaborazione dell'ufficio", "* importi in euro"): one filled cell whose
 // text reads as a note, not as a comune.
-func (m *mapper) isNoteRow(cells []Cell) bool {
+func (m *mapper) isNoteRow(cells []grid.Cell) bool {
 	text := ""
 	for _, c := range cells {
 		if v := strings.TrimSpace(c.V); v != "" {
@@ -179,9 +181,9 @@ func (m *mapper) isNoteRow(cells []Cell) bool {
 	return false
 }
 
-func (m *mapper) row(n int, cells []Cell) {
+func (m *mapper) row(n int, cells []grid.Cell) {
 	m.lastRow = n
-	if blank(cells) {
+	if grid.Blank(cells) {
 		return
 	}
 	if m.isTotalRow(cells) {
@@ -213,7 +215,7 @@ func (m *mapper) row(n int, cells []Cell) {
 	// money first: its euros count in the conservation check even when the
 	// row is rejected for another reason
 	amt, _ := m.get(cells, FImporto)
-	a, err := parseAmountCell(amt, m.sh, n, m.col[FImporto])
+	a, err := parseAmountCell(amt, m.numeric, n, m.col[FImporto])
 	switch {
 	case err == nil:
 		rec.Amount, rec.AmountOK = a, true
@@ -338,9 +340,9 @@ func (m *mapper) where() string {
 
 // totalRow checks a total row against the rows above it: a subtotal
 // equals the rows since the previous total, a grand total all rows.
-func (m *mapper) totalRow(n int, cells []Cell) {
+func (m *mapper) totalRow(n int, cells []grid.Cell) {
 	amt, _ := m.get(cells, FImporto)
-	a, err := parseAmountCell(amt, m.sh, n, m.col[FImporto])
+	a, err := parseAmountCell(amt, m.numeric, n, m.col[FImporto])
 	switch {
 	case amt.V == "" || err != nil:
 		m.rep.Notes = append(m.rep.Notes, fmt.Sprintf("%s: riga %d, riga di totale riconosciuta e non conteggiata", m.where(), n))
@@ -353,7 +355,7 @@ func (m *mapper) totalRow(n int, cells []Cell) {
 	m.sumSince, m.rowsSince = 0, 0
 }
 
-func (m *mapper) date(cells []Cell, n int, field string) funding.Date {
+func (m *mapper) date(cells []grid.Cell, n int, field string) funding.Date {
 	c, _ := m.get(cells, field)
 	if c.V == "" {
 		return 0
@@ -376,13 +378,13 @@ func (m *mapper) finish() {}
 // taken at its value; text is read the Italian or English way. Spreadsheet
 // text with three decimals ("121.999") is asked to the reader: a number
 // cell holds 121.999 €, a text cell 121.999 thousand.
-func parseAmountCell(c Cell, sh *sheet, row, col int) (funding.Amount, error) {
+func parseAmountCell(c grid.Cell, numeric func(row, col int) bool, row, col int) (funding.Amount, error) {
 	if c.Num {
 		return funding.ParseNumber(c.V)
 	}
 	v := strings.TrimSpace(c.V)
-	if sh.numeric != nil && plainNumber.MatchString(v) {
-		if i := strings.IndexByte(v, '.'); i >= 0 && len(v)-i-1 == 3 && sh.numeric(row, col) {
+	if numeric != nil && plainNumber.MatchString(v) {
+		if i := strings.IndexByte(v, '.'); i >= 0 && len(v)-i-1 == 3 && numeric(row, col) {
 			return funding.ParseNumber(v)
 		}
 	}

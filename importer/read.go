@@ -1,16 +1,14 @@
 package importer
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"consolida/funding"
+	"consolida/importer/grid"
 )
 
 // headerScan is how many non-empty rows are searched for the header.
@@ -54,45 +52,120 @@ type FileResult struct {
 	Report    FileReport
 }
 
+// errFolder is a path that names a folder.
+var errFolder = errors.New("è una cartella")
+
 // ReadFile reads every sheet of a file. An error means the file could not
 // be read at all (format, encryption, I/O); row problems are anomalies.
+// The file is opened once (Open, then Input.Read).
 func ReadFile(path, name string, fileIdx int, opt *Options) (*FileResult, error) {
+	in, err := Open(path)
+	if err != nil {
+		// say what stat says of a path that cannot be opened: the error
+		// of a name that does not exist, or that it is a folder
+		if st, serr := os.Stat(path); serr != nil {
+			return nil, serr
+		} else if st.IsDir() {
+			return nil, errFolder
+		}
+		return nil, err
+	}
+	defer in.Close()
+	return in.Read(name, fileIdx, opt)
+}
+
+// Read reads every sheet of the input, decoding it with the decoder of
+// the format its bytes say, from the same descriptor. FileResult.Source
+// carries the SHA-256 of the bytes as this read consumed them.
+func (in *Input) Read(name string, fileIdx int, opt *Options) (*FileResult, error) {
 	if opt.intern == nil {
 		opt.intern = map[string]string{}
 	}
-	res := &FileResult{Source: funding.Source{Name: name, Path: path}}
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
+	if in.dir {
+		return nil, errFolder
 	}
-	if st.IsDir() {
-		return nil, fmt.Errorf("è una cartella")
-	}
-	res.Source.Size = st.Size()
-	if res.Source.SHA256, err = FileSHA256(path); err != nil {
-		return nil, err
-	}
-	if kind, ok := documentExt[strings.ToLower(filepath.Ext(path))]; ok {
+	// this read sees the file as it is now: its head is read again if a
+	// pass (SHA256) read it before, and it makes its own pass
+	in.cur, in.headRead = nil, false
+	src := funding.Source{Name: name, Path: in.path, Size: in.size}
+	if kind, ok := documentExt[strings.ToLower(filepath.Ext(in.path))]; ok {
 		// a document that came with the tables (the decree in PDF, a
 		// covering letter): listed, not read
-		res.Source.Format = kind
-		res.Source.Skipped = "è un documento (" + kind + "), non un prospetto di finanziamenti"
-		res.Report = FileReport{Path: path, Format: Format(kind)}
-		return res, nil
+		sum, err := in.hashPass()
+		if err != nil {
+			return nil, err
+		}
+		src.SHA256, src.Format = sum, kind
+		src.Skipped = "è un documento (" + kind + "), non un prospetto di finanziamenti"
+		return &FileResult{Source: src, Report: FileReport{Path: in.path, Format: Format(kind)}}, nil
 	}
-	b, err := openBook(path)
+	format, err := in.sniff()
 	if err != nil {
 		return nil, err
 	}
-	defer b.Close()
-	res.Report = FileReport{Path: path, Format: b.Format, Detail: b.Detail}
-	res.Source.Format = string(b.Format)
+	dec, err := decoderFor(format)
+	if err != nil {
+		return nil, err
+	}
+	rows := &rowCount{report: opt.OnRows}
+	for {
+		res, err := in.decode(dec, format, src, int32(fileIdx), opt, rows)
+		if retry, rerr := in.textRetry(); retry {
+			// not UTF-8 after all: read again as Windows-1252
+			rows.restart()
+			continue
+		} else if rerr != nil && err == nil {
+			err = rerr
+		}
+		if err != nil {
+			return nil, err
+		}
+		if res.Source.SHA256, err = in.hashPass(); err != nil {
+			return nil, err
+		}
+		return res, nil
+	}
+}
+
+// hashPass completes the sequential pass of the current read, or makes
+// one when the decoder read the file at random offsets (zip, OLE), and
+// returns its SHA-256.
+func (in *Input) hashPass() (string, error) {
+	p := in.cur
+	if p == nil {
+		var err error
+		if p, err = in.newPass(false, false); err != nil {
+			return "", err
+		}
+	}
+	if p.sum == "" {
+		if err := p.drain(); err != nil {
+			return "", err
+		}
+	}
+	return p.sum, nil
+}
+
+// decode makes one attempt at reading the input with dec.
+func (in *Input) decode(dec decoder, format Format, src funding.Source, fileIdx int32, opt *Options, rows *rowCount) (*FileResult, error) {
+	b, err := dec(in)
+	if err != nil {
+		return nil, err
+	}
+	defer b.close()
+	res := &FileResult{Source: src}
+	res.Report = FileReport{Path: in.path, Format: format, Detail: b.Detail}
+	res.Source.Format = string(format)
 	if b.Detail != "" {
 		res.Source.Format += " (" + b.Detail + ")"
 	}
 	for si := range b.Sheets {
 		sh := &b.Sheets[si]
-		rep, err := readSheet(res, sh, int32(fileIdx), opt)
+		var numeric func(row, col int) bool
+		if b.numeric != nil {
+			numeric = func(row, col int) bool { return b.numeric(si, row, col) }
+		}
+		rep, err := readSheet(res, sh, numeric, fileIdx, opt, rows)
 		if err != nil {
 			where := ""
 			if sh.Name != "" {
@@ -126,37 +199,42 @@ func ReadFile(path, name string, fileIdx int, opt *Options) (*FileResult, error)
 	return res, nil
 }
 
-// FileSHA256 is the hex SHA-256 of a file's content (how Fonti and the ledger
-// recognise a file).
-func FileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+// rowCount passes the rows read to Options.OnRows, less those that an
+// attempt abandoned for a second reading of the same file already
+// reported: progress counts each row once.
+type rowCount struct {
+	report     func(n int)
+	told, seen int
 }
 
-func readSheet(res *FileResult, sh *sheet, fileIdx int32, opt *Options) (SheetReport, error) {
+func (r *rowCount) add(n int) {
+	if r.report == nil {
+		return
+	}
+	if r.seen += n; r.seen > r.told {
+		r.report(r.seen - r.told)
+		r.told = r.seen
+	}
+}
+
+func (r *rowCount) restart() { r.seen = 0 }
+
+func readSheet(res *FileResult, sh *grid.Sheet, numeric func(row, col int) bool, fileIdx int32, opt *Options, progress *rowCount) (SheetReport, error) {
 	rep := SheetReport{Name: sh.Name, Hidden: sh.Hidden}
-	it, err := sh.open()
+	it, err := sh.Open()
 	if err != nil {
 		return rep, err
 	}
 	defer it.Close()
 	var rows []int
-	var buf [][]Cell
+	var buf [][]grid.Cell
 	for len(buf) < headerScan && it.Next() {
 		n, cells := it.Row()
-		if blank(cells) {
+		if grid.Blank(cells) {
 			continue
 		}
 		rows = append(rows, n)
-		buf = append(buf, append([]Cell(nil), cells...))
+		buf = append(buf, append([]grid.Cell(nil), cells...))
 	}
 	if err := it.Err(); err != nil {
 		return rep, err
@@ -165,10 +243,10 @@ func readSheet(res *FileResult, sh *sheet, fileIdx int32, opt *Options) (SheetRe
 		rep.Skipped = "vuoto"
 		return rep, nil
 	}
-	if sh.estimate != nil && len(res.Records) == 0 {
+	if sh.Estimate != nil && len(res.Records) == 0 {
 		// size the record slice once: a million rows would otherwise be
 		// copied and left with up to twice the room they need
-		res.Records = make([]funding.Record, 0, sh.estimate())
+		res.Records = make([]funding.Record, 0, sh.Estimate())
 	}
 	h, next, closest := opt.Synonyms.findHeader(rows, buf)
 	if h == nil {
@@ -178,7 +256,7 @@ func readSheet(res *FileResult, sh *sheet, fileIdx int32, opt *Options) (SheetRe
 		return rep, nil
 	}
 	rep.HeaderRows, rep.Columns = h.rows, h.cols
-	m := &mapper{res: res, sh: sh, h: h, fileIdx: fileIdx, opt: opt, rep: &rep}
+	m := &mapper{res: res, sh: sh, numeric: numeric, h: h, fileIdx: fileIdx, opt: opt, rep: &rep}
 	var title []string
 	for i := 0; i < len(buf) && rows[i] < h.rows[0]; i++ {
 		for _, c := range buf[i] {
@@ -195,13 +273,13 @@ func readSheet(res *FileResult, sh *sheet, fileIdx int32, opt *Options) (SheetRe
 	for it.Next() {
 		n, cells := it.Row()
 		m.row(n, cells)
-		if pending++; pending == 5000 && opt.OnRows != nil {
-			opt.OnRows(pending)
+		if pending++; pending == 5000 && progress.report != nil {
+			progress.add(pending)
 			pending = 0
 		}
 	}
-	if opt.OnRows != nil && pending > 0 {
-		opt.OnRows(pending)
+	if progress.report != nil && pending > 0 {
+		progress.add(pending)
 	}
 	if err := it.Err(); err != nil {
 		var pe interface{ Error() string }

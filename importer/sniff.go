@@ -1,6 +1,12 @@
 // Package importer reads the files the offices receive (CSV, XLSX, XLS,
 // ODS) and turns their rows into funding.Records with provenance, plus the
 // anomalies of rows that cannot be read.
+//
+// A file is opened once (Open gives an Input): its format is sniffed from
+// its first bytes, the decoder of that format (decoderFor, one explicit
+// switch) turns it into a grid.Book of sheets and rows, and the header
+// mapper turns the rows into records. The decoders of XLS and ODS live in
+// importer/xls and importer/ods and know nothing of funding.
 package importer
 
 import (
@@ -8,8 +14,11 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"os"
 	"strings"
+
+	"consolida/importer/grid"
+	"consolida/importer/ods"
+	"consolida/importer/xls"
 )
 
 // Format of an input file, detected from its content.
@@ -24,15 +33,16 @@ const (
 )
 
 // Errors for files that cannot be read; main turns them into Italian
-// one-line messages with the file name.
+// one-line messages with the file name. ErrCorrupt and ErrEncrypted are
+// the decoders' own (grid), so that errors.Is works on what they return.
 var (
 	ErrEmptyFile     = errors.New("il file è vuoto")
-	ErrEncrypted     = errors.New("il file è protetto da password: salvarlo senza password e riprovare")
+	ErrEncrypted     = grid.ErrEncrypted
 	ErrPDF           = errors.New("il file è un PDF, non un foglio di calcolo: chiedere all'ufficio il prospetto in Excel, ODS o CSV")
 	ErrXLSB          = errors.New("il formato Excel binario (.xlsb) non è supportato: aprirlo e salvarlo come .xlsx")
 	ErrUnknownBinary = errors.New("formato non riconosciuto: non è un CSV, XLSX, XLS o ODS")
 	ErrZipNotSheet   = errors.New("archivio compresso che non contiene un foglio di calcolo")
-	ErrCorrupt       = errors.New("il file è danneggiato o incompleto: riaprirlo con il programma che l'ha creato e salvarlo di nuovo, o farselo inviare di nuovo")
+	ErrCorrupt       = grid.ErrCorrupt
 )
 
 var (
@@ -44,43 +54,47 @@ var (
 // Sniff detects the format of a file from its first bytes and, for zip
 // and OLE containers, from what they hold. The extension is not trusted.
 func Sniff(path string) (Format, error) {
-	f, err := os.Open(path)
+	in, err := Open(path)
 	if err != nil {
 		return "", err
 	}
-	defer f.Close()
-	head := make([]byte, 8)
-	n, err := io.ReadFull(f, head)
-	if n == 0 {
-		if err == io.EOF || err == io.ErrUnexpectedEOF {
+	defer in.Close()
+	return in.sniff()
+}
+
+// sniff detects the format from the bytes read at the start of the file
+// (and the directory of a zip or OLE container, read through the same
+// descriptor).
+func (in *Input) sniff() (Format, error) {
+	head, err := in.readHead()
+	if len(head) == 0 {
+		if err == nil {
 			return "", ErrEmptyFile
 		}
 		return "", err
 	}
-	head = head[:n]
 	switch {
 	case bytes.HasPrefix(head, magicZip):
-		return sniffZip(path)
+		return in.sniffZip(head)
 	case bytes.HasPrefix(head, magicOLE):
-		return sniffOLE(path)
+		return in.sniffOLE()
 	case bytes.HasPrefix(head, magicPDF):
 		return "", ErrPDF
 	}
-	if looksBinary(path) {
+	if looksBinary(head) {
 		return "", ErrUnknownBinary
 	}
 	return FormatCSV, nil
 }
 
-func sniffZip(path string) (Format, error) {
-	z, err := zip.OpenReader(path)
+func (in *Input) sniffZip(head []byte) (Format, error) {
+	z, err := zip.NewReader(in.f, in.size)
 	if err != nil {
-		if zipEntryAtStart(path) {
+		if zipEntryAtStart(head) {
 			return "", ErrCorrupt // an archive cut short: its directory is missing
 		}
 		return "", ErrUnknownBinary
 	}
-	defer z.Close()
 	for _, f := range z.File {
 		switch {
 		case f.Name == "mimetype":
@@ -91,7 +105,7 @@ func sniffZip(path string) (Format, error) {
 			b, _ := io.ReadAll(io.LimitReader(rc, 200))
 			rc.Close()
 			if strings.Contains(string(b), "opendocument.spreadsheet") {
-				if odsEncrypted(&z.Reader) {
+				if ods.Encrypted(z) {
 					return "", ErrEncrypted
 				}
 				return FormatODS, nil
@@ -108,22 +122,15 @@ func sniffZip(path string) (Format, error) {
 
 // zipEntryAtStart tells a damaged archive from bytes that only begin
 // like one: a whole local file header with a plausible name.
-func zipEntryAtStart(path string) bool {
-	f, err := os.Open(path)
-	if err != nil {
+func zipEntryAtStart(head []byte) bool {
+	if len(head) < 30 {
 		return false
 	}
-	defer f.Close()
-	h := make([]byte, 30+255)
-	n, _ := io.ReadFull(f, h)
-	if n < 30 {
+	nameLen := int(head[26]) | int(head[27])<<8
+	if nameLen == 0 || nameLen > 255 || len(head) < 30+nameLen {
 		return false
 	}
-	nameLen := int(h[26]) | int(h[27])<<8
-	if nameLen == 0 || nameLen > 255 || n < 30+nameLen {
-		return false
-	}
-	for _, c := range h[30 : 30+nameLen] {
+	for _, c := range head[30 : 30+nameLen] {
 		if c < 0x20 || c > 0x7E {
 			return false
 		}
@@ -131,41 +138,13 @@ func zipEntryAtStart(path string) bool {
 	return true
 }
 
-// odsEncrypted tells a password-protected OpenDocument file: its manifest
-// describes how each part is encrypted.
-func odsEncrypted(z *zip.Reader) bool {
-	for _, f := range z.File {
-		if f.Name != "META-INF/manifest.xml" {
-			continue
-		}
-		rc, err := f.Open()
-		if err != nil {
-			return false
-		}
-		defer rc.Close()
-		b, _ := io.ReadAll(io.LimitReader(rc, 1<<20))
-		return bytes.Contains(b, []byte("encryption-data"))
-	}
-	return false
-}
-
-// sniffOLE tells an Excel 97-2003 workbook from an encrypted OOXML file
-// (which Office stores in an OLE container with an EncryptedPackage), an
-// encrypted .xls (a FILEPASS record after the BOF of its Workbook stream)
-// and other OLE documents (Word, PowerPoint).
-func sniffOLE(path string) (Format, error) {
-	head, found, encPkg, err := oleFileStream(path, 1<<16, "Workbook", "Book")
-	switch {
-	case encPkg:
-		return "", ErrEncrypted
-	case errors.Is(err, ErrCorrupt):
-		return "", ErrCorrupt
-	case err != nil:
-		return "", err
-	case !found:
+// sniffOLE tells an Excel 97-2003 workbook from an encrypted OOXML file,
+// an encrypted .xls and other OLE documents (Word, PowerPoint).
+func (in *Input) sniffOLE() (Format, error) {
+	switch err := xls.Sniff(in.f, in.size); {
+	case errors.Is(err, xls.ErrNotWorkbook):
 		return "", ErrUnknownBinary
-	}
-	if err := sniffXLS(head); err != nil {
+	case err != nil:
 		return "", err
 	}
 	return FormatXLS, nil
@@ -173,17 +152,12 @@ func sniffOLE(path string) (Format, error) {
 
 // looksBinary reports NUL bytes in the first 8 KiB, unless they come from
 // a UTF-16 BOM text.
-func looksBinary(path string) bool {
-	f, err := os.Open(path)
-	if err != nil {
+func looksBinary(head []byte) bool {
+	if len(head) > 8192 {
+		head = head[:8192]
+	}
+	if bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF}) {
 		return false
 	}
-	defer f.Close()
-	buf := make([]byte, 8192)
-	n, _ := io.ReadFull(f, buf)
-	buf = buf[:n]
-	if bytes.HasPrefix(buf, []byte{0xFF, 0xFE}) || bytes.HasPrefix(buf, []byte{0xFE, 0xFF}) {
-		return false
-	}
-	return bytes.IndexByte(buf, 0) >= 0
+	return bytes.IndexByte(head, 0) >= 0
 }

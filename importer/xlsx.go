@@ -5,46 +5,54 @@ import (
 	"regexp"
 
 	"github.com/xuri/excelize/v2"
-)
 
-func init() { openers[FormatXLSX] = openXLSX }
+	"consolida/importer/grid"
+)
 
 // unzipLimit guards against zip bombs; it must stay >= excelize's
 // UnzipXMLSizeLimit default (16 MiB).
 const unzipLimit = 2 << 30
 
-func openXLSX(path string) (*book, error) {
-	f, err := excelize.OpenFile(path, excelize.Options{UnzipSizeLimit: unzipLimit})
+// openXLSX reads a workbook with excelize. excelize has no way to read
+// from an open file but OpenReader, which takes the whole file into
+// memory: it reads it in one sequential pass, which is hashed.
+func openXLSX(in *Input) (*opened, error) {
+	p, err := in.newPass(false, false)
+	if err != nil {
+		return nil, err
+	}
+	f, err := excelize.OpenReader(p, excelize.Options{UnzipSizeLimit: unzipLimit})
 	if err != nil {
 		if errors.Is(err, excelize.ErrWorkbookPassword) || errors.Is(err, excelize.ErrWorkbookFileFormat) {
 			return nil, ErrEncrypted
 		}
 		return nil, err
 	}
-	b := &book{Format: FormatXLSX, closeFns: []func() error{f.Close}}
+	b := &opened{Book: &grid.Book{Close: f.Close}}
 	props, _ := f.GetWorkbookProps()
 	date1904 := props.Date1904 != nil && *props.Date1904
-	for _, name := range f.GetSheetList() {
+	names := f.GetSheetList()
+	for _, name := range names {
 		visible, _ := f.GetSheetVisible(name)
 		name := name
-		b.Sheets = append(b.Sheets, sheet{
+		b.Sheets = append(b.Sheets, grid.Sheet{
 			Name: name, Hidden: !visible, Date1904: date1904,
-			open: func() (rowIter, error) {
+			Open: func() (grid.Rows, error) {
 				rows, err := f.Rows(name)
 				if err != nil {
 					return nil, err
 				}
 				return &xlsxIter{rows: rows}, nil
 			},
-			numeric: func(row, col int) bool {
-				ref, err := excelize.CoordinatesToCellName(col+1, row)
-				if err != nil {
-					return false
-				}
-				t, err := f.GetCellType(name, ref)
-				return err == nil && (t == excelize.CellTypeNumber || t == excelize.CellTypeUnset)
-			},
 		})
+	}
+	b.numeric = func(si, row, col int) bool {
+		ref, err := excelize.CoordinatesToCellName(col+1, row)
+		if err != nil {
+			return false
+		}
+		t, err := f.GetCellType(names[si], ref)
+		return err == nil && (t == excelize.CellTypeNumber || t == excelize.CellTypeUnset)
 	}
 	return b, nil
 }
@@ -52,7 +60,7 @@ func openXLSX(path string) (*book, error) {
 type xlsxIter struct {
 	rows  *excelize.Rows
 	n     int
-	cells []Cell
+	cells []grid.Cell
 	err   error
 }
 
@@ -72,9 +80,9 @@ func (x *xlsxIter) Next() bool {
 		}
 		x.cells = x.cells[:0]
 		for _, v := range cols {
-			x.cells = append(x.cells, Cell{V: v})
+			x.cells = append(x.cells, grid.Cell{V: v})
 		}
-		if blank(x.cells) {
+		if grid.Blank(x.cells) {
 			continue
 		}
 		return true
@@ -83,6 +91,6 @@ func (x *xlsxIter) Next() bool {
 	return false
 }
 
-func (x *xlsxIter) Row() (int, []Cell) { return x.n, x.cells }
-func (x *xlsxIter) Err() error         { return x.err }
-func (x *xlsxIter) Close() error       { return x.rows.Close() }
+func (x *xlsxIter) Row() (int, []grid.Cell) { return x.n, x.cells }
+func (x *xlsxIter) Err() error              { return x.err }
+func (x *xlsxIter) Close() error            { return x.rows.Close() }

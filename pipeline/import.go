@@ -111,28 +111,18 @@ func importFiles(ctx context.Context, st Store, ledgerPath string, paths []strin
 			return res, err
 		}
 		p.Report(StepItem{Step: StepImport, Index: i, Total: len(paths), Path: path})
-		sha, err := importer.FileSHA256(path)
-		if err != nil {
-			res.Failed = append(res.Failed, importer.FileError{Path: path, Err: err})
+		// one descriptor: hashed first, parsed only when the store does
+		// not hold it yet
+		fr, f, err := readUnlessKnown(ctx, st, path, opt)
+		switch {
+		case err != nil && errors.As(err, new(importer.FileError)):
+			res.Failed = append(res.Failed, err.(importer.FileError))
 			done()
 			continue
-		}
-		f, err := st.FileBySHA(ctx, sha)
-		if err != nil {
+		case err != nil:
 			return res, err
-		}
-		if f != nil {
+		case f != nil:
 			known(path, f)
-			continue
-		}
-		name, err := st.UniqueName(ctx, filepath.Base(path))
-		if err != nil {
-			return res, err
-		}
-		fr, err := importer.ReadFile(path, name, 0, opt)
-		if err != nil {
-			res.Failed = append(res.Failed, importer.FileError{Path: path, Err: err})
-			done()
 			continue
 		}
 		if abs, err := filepath.Abs(path); err == nil {
@@ -160,4 +150,33 @@ func importFiles(ctx context.Context, st Store, ledgerPath string, paths []strin
 		done()
 	}
 	return res, nil
+}
+
+// readUnlessKnown opens path once: it hashes the file, returns the stored
+// file when the store already holds that content, and otherwise parses it
+// from the same descriptor. A file that cannot be read is an
+// importer.FileError; other errors come from the store.
+func readUnlessKnown(ctx context.Context, st Store, path string, opt *importer.Options) (*importer.FileResult, *ledger.File, error) {
+	in, err := importer.Open(path)
+	if err != nil {
+		return nil, nil, importer.FileError{Path: path, Err: err}
+	}
+	defer in.Close()
+	sha, err := in.SHA256()
+	if err != nil {
+		return nil, nil, importer.FileError{Path: path, Err: err}
+	}
+	f, err := st.FileBySHA(ctx, sha)
+	if err != nil || f != nil {
+		return nil, f, err
+	}
+	name, err := st.UniqueName(ctx, filepath.Base(path))
+	if err != nil {
+		return nil, nil, err
+	}
+	fr, err := in.Read(name, 0, opt)
+	if err != nil {
+		return nil, nil, importer.FileError{Path: path, Err: err}
+	}
+	return fr, nil, nil
 }

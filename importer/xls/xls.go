@@ -1,4 +1,7 @@
-package importer
+// Package xls decodes Excel 97-2003 workbooks (BIFF8) and, for the few
+// offices that still have them, Excel 5.0/95 workbooks (BIFF5/7) into
+// grid.Books.
+package xls
 
 // A reader for Excel 97-2003 workbooks (BIFF8) and, for the few offices
 // that still have them, Excel 5.0/95 workbooks (BIFF5/7). The OLE
@@ -11,25 +14,28 @@ package importer
 //
 // The Workbook stream is read into memory once per file (it cannot be
 // larger than the file); rows are decoded lazily, sheet by sheet. No
-// panic escapes: a malformed file gives an error wrapping ErrCorrupt.
+// panic escapes: a malformed file gives an error wrapping grid.ErrCorrupt.
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"sort"
-	"strconv"
 	"strings"
 	"unicode/utf16"
 
 	"github.com/richardlehane/mscfb"
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
+
+	"consolida/importer/grid"
 )
 
-func init() { openers[FormatXLS] = openXLS }
+// ErrNotWorkbook is an OLE compound file without a Workbook (or Book)
+// stream: a Word or PowerPoint document, not a spreadsheet.
+var ErrNotWorkbook = errors.New("il documento OLE non contiene una cartella di lavoro Excel")
 
 // BIFF record types.
 const (
@@ -69,7 +75,7 @@ const (
 	maxXLSCols = 256
 )
 
-// corrupt returns ErrCorrupt with a detail in Italian, which goes
+// corrupt returns grid.ErrCorrupt with a detail in Italian, which goes
 // before the advice: «il file è danneggiato o incompleto (record BIFF
 // troncato): riaprirlo ...».
 func corrupt(format string, a ...any) error {
@@ -79,11 +85,11 @@ func corrupt(format string, a ...any) error {
 type corruptError struct{ detail string }
 
 func (e corruptError) Error() string {
-	lead, advice, _ := strings.Cut(ErrCorrupt.Error(), ": ")
+	lead, advice, _ := strings.Cut(grid.ErrCorrupt.Error(), ": ")
 	return lead + " (" + e.detail + "): " + advice
 }
 
-func (e corruptError) Is(target error) bool { return target == ErrCorrupt }
+func (e corruptError) Is(target error) bool { return target == grid.ErrCorrupt }
 
 // recoverTo turns a panic into an error; every entry point of the readers
 // defers it, so that no input can crash the program.
@@ -163,20 +169,6 @@ func checkOLEHeader(ra io.ReaderAt, size int64) error {
 	return nil
 }
 
-// oleFileStream is oleStream on a file.
-func oleFileStream(path string, limit int64, names ...string) (data []byte, found, encryptedPkg bool, err error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, false, false, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, false, false, err
-	}
-	return oleStream(f, st.Size(), limit, names...)
-}
-
 // biffRecords walks the records of a BIFF stream held in memory.
 type biffRecords struct {
 	b   []byte
@@ -235,8 +227,12 @@ type xlsSheet struct {
 	hidden bool
 }
 
-func openXLS(path string) (*book, error) {
-	data, found, encPkg, err := oleFileStream(path, -1, "Workbook", "Book")
+// Open reads the Workbook stream of an OLE compound file of size bytes
+// into memory and lists its sheets; the rows of a sheet are decoded when
+// it is opened. A password-protected workbook gives grid.ErrEncrypted, an
+// OLE file of another kind ErrNotWorkbook, damage grid.ErrCorrupt.
+func Open(ra io.ReaderAt, size int64) (*grid.Book, error) {
+	data, found, encPkg, err := oleStream(ra, size, -1, "Workbook", "Book")
 	if err != nil {
 		return nil, err
 	}
@@ -244,27 +240,27 @@ func openXLS(path string) (*book, error) {
 }
 
 // xlsBook reads the sheets of a Workbook stream.
-func xlsBook(data []byte, found, encPkg bool) (b *book, err error) {
+func xlsBook(data []byte, found, encPkg bool) (b *grid.Book, err error) {
 	defer recoverTo(&err)
 	if encPkg {
-		return nil, ErrEncrypted
+		return nil, grid.ErrEncrypted
 	}
 	if !found {
-		return nil, ErrUnknownBinary
+		return nil, ErrNotWorkbook
 	}
 	g, err := parseGlobals(data)
 	if err != nil {
 		return nil, err
 	}
-	b = &book{Format: FormatXLS}
+	b = &grid.Book{}
 	if g.version == biff5 {
 		b.Detail = "Excel 5.0/95"
 	}
 	for i := range g.sheets {
 		s := g.sheets[i]
-		b.Sheets = append(b.Sheets, sheet{
+		b.Sheets = append(b.Sheets, grid.Sheet{
 			Name: s.name, Hidden: s.hidden, Date1904: g.date1904,
-			open: func() (rowIter, error) { return g.openSheet(s) },
+			Open: func() (grid.Rows, error) { return g.openSheet(s) },
 		})
 	}
 	return b, nil
@@ -303,7 +299,7 @@ func parseGlobals(data []byte) (*xlsGlobals, error) {
 		case recEOF:
 			return g, nil
 		case recFilePass:
-			return nil, ErrEncrypted
+			return nil, grid.ErrEncrypted
 		case recCodePage:
 			if len(body) >= 2 {
 				if enc := codepage(binary.LittleEndian.Uint16(body)); enc != nil {
@@ -591,7 +587,7 @@ func parseSST(segs [][]byte) ([]string, error) {
 // openSheet returns the rows of a worksheet. Excel writes cells by
 // ascending row; a file that does not (some generators write them in
 // the order the program produced them) is read whole and sorted.
-func (g *xlsGlobals) openSheet(s xlsSheet) (it rowIter, err error) {
+func (g *xlsGlobals) openSheet(s xlsSheet) (it grid.Rows, err error) {
 	defer recoverTo(&err)
 	if s.pos < 0 || s.pos >= len(g.stream) {
 		return nil, corrupt("foglio %q fuori dal file", s.name)
@@ -605,7 +601,7 @@ func (g *xlsGlobals) openSheet(s xlsSheet) (it rowIter, err error) {
 		return nil, corrupt("foglio %q: manca l'intestazione BIFF (BOF)", s.name)
 	}
 	if dt := binary.LittleEndian.Uint16(body[2:]); dt != bofWorksheet {
-		return &sliceIter{}, nil // a dialog or macro sheet: no cells to read
+		return &sortedIter{}, nil // a dialog or macro sheet: no cells to read
 	}
 	start := r.pos
 	ordered, err := cellsOrdered(g.stream, start)
@@ -655,7 +651,7 @@ func cellsOrdered(stream []byte, pos int) (bool, error) {
 // collectCells reads a whole sheet whose cells are out of order and
 // sorts them: memory grows with the cells present, not with the rows
 // times the columns.
-func collectCells(cr *cellReader) (rowIter, error) {
+func collectCells(cr *cellReader) (grid.Rows, error) {
 	var cells []pendingCell
 	for {
 		row, col, c, ok, err := cr.next()
@@ -676,7 +672,7 @@ func collectCells(cr *cellReader) (rowIter, error) {
 type sortedIter struct {
 	cells []pendingCell
 	i, n  int
-	row   []Cell
+	row   []grid.Cell
 }
 
 func (s *sortedIter) Next() bool {
@@ -686,7 +682,7 @@ func (s *sortedIter) Next() bool {
 		for ; s.i < len(s.cells) && s.cells[s.i].row == r; s.i++ {
 			s.row = setCell(s.row, s.cells[s.i].col, s.cells[s.i].c)
 		}
-		if !blank(s.row) {
+		if !grid.Blank(s.row) {
 			s.n = r + 1
 			return true
 		}
@@ -694,13 +690,13 @@ func (s *sortedIter) Next() bool {
 	return false
 }
 
-func (s *sortedIter) Row() (int, []Cell) { return s.n, s.row }
-func (s *sortedIter) Err() error         { return nil }
-func (s *sortedIter) Close() error       { return nil }
+func (s *sortedIter) Row() (int, []grid.Cell) { return s.n, s.row }
+func (s *sortedIter) Err() error              { return nil }
+func (s *sortedIter) Close() error            { return nil }
 
-func setCell(cells []Cell, col int, c Cell) []Cell {
+func setCell(cells []grid.Cell, col int, c grid.Cell) []grid.Cell {
 	for len(cells) <= col {
-		cells = append(cells, Cell{})
+		cells = append(cells, grid.Cell{})
 	}
 	cells[col] = c
 	return cells
@@ -720,11 +716,11 @@ type cellReader struct {
 
 type queuedCell struct {
 	col int
-	c   Cell
+	c   grid.Cell
 }
 
 // next returns the next non-empty cell, with 0-based row and column.
-func (cr *cellReader) next() (row, col int, c Cell, ok bool, err error) {
+func (cr *cellReader) next() (row, col int, c grid.Cell, ok bool, err error) {
 	if len(cr.queue) > 0 {
 		q := cr.queue[0]
 		cr.queue = cr.queue[1:]
@@ -733,11 +729,11 @@ func (cr *cellReader) next() (row, col int, c Cell, ok bool, err error) {
 	for !cr.done {
 		typ, body, ok, err := cr.r.next()
 		if err != nil {
-			return 0, 0, Cell{}, false, err
+			return 0, 0, grid.Cell{}, false, err
 		}
 		if !ok {
 			cr.done = true
-			return 0, 0, Cell{}, false, corrupt("foglio troncato (manca il record EOF)")
+			return 0, 0, grid.Cell{}, false, corrupt("foglio troncato (manca il record EOF)")
 		}
 		switch typ {
 		case recBOF:
@@ -746,7 +742,7 @@ func (cr *cellReader) next() (row, col int, c Cell, ok bool, err error) {
 		case recEOF:
 			if cr.depth == 0 {
 				cr.done = true
-				return 0, 0, Cell{}, false, nil
+				return 0, 0, grid.Cell{}, false, nil
 			}
 			cr.depth--
 			continue
@@ -756,7 +752,7 @@ func (cr *cellReader) next() (row, col int, c Cell, ok bool, err error) {
 		}
 		row, col, c, ok, err := cr.decode(typ, body)
 		if err != nil {
-			return 0, 0, Cell{}, false, err
+			return 0, 0, grid.Cell{}, false, err
 		}
 		if ok {
 			return row, col, c, true, nil
@@ -765,68 +761,68 @@ func (cr *cellReader) next() (row, col int, c Cell, ok bool, err error) {
 			return cr.next()
 		}
 	}
-	return 0, 0, Cell{}, false, nil
+	return 0, 0, grid.Cell{}, false, nil
 }
 
 // decode reads one record; ok is false for records that hold no value
 // (or an empty one). A MULRK fills the queue instead.
-func (cr *cellReader) decode(typ uint16, body []byte) (row, col int, c Cell, ok bool, err error) {
+func (cr *cellReader) decode(typ uint16, body []byte) (row, col int, c grid.Cell, ok bool, err error) {
 	switch typ {
 	case recLabelSST, recLabel, recRString, recNumber, recRK, recFormula, recBoolErr:
 		if len(body) < 6 {
-			return 0, 0, Cell{}, false, corrupt("cella troncata (record %#04x)", typ)
+			return 0, 0, grid.Cell{}, false, corrupt("cella troncata (record %#04x)", typ)
 		}
 		row = int(binary.LittleEndian.Uint16(body))
 		col = int(binary.LittleEndian.Uint16(body[2:]))
 	case recMulRK:
-		return 0, 0, Cell{}, false, cr.mulRK(body)
+		return 0, 0, grid.Cell{}, false, cr.mulRK(body)
 	default:
-		return 0, 0, Cell{}, false, nil
+		return 0, 0, grid.Cell{}, false, nil
 	}
 	if col >= maxXLSCols {
-		return 0, 0, Cell{}, false, nil
+		return 0, 0, grid.Cell{}, false, nil
 	}
 	switch typ {
 	case recLabelSST:
 		if len(body) < 10 {
-			return 0, 0, Cell{}, false, corrupt("cella troncata (LABELSST)")
+			return 0, 0, grid.Cell{}, false, corrupt("cella troncata (LABELSST)")
 		}
 		i := binary.LittleEndian.Uint32(body[6:])
 		if uint64(i) >= uint64(len(cr.g.sst)) {
-			return 0, 0, Cell{}, false, corrupt("riga %d: stringa condivisa %d inesistente", row+1, i)
+			return 0, 0, grid.Cell{}, false, corrupt("riga %d: stringa condivisa %d inesistente", row+1, i)
 		}
-		c = Cell{V: cr.g.sst[i]}
+		c = grid.Cell{V: cr.g.sst[i]}
 	case recLabel, recRString:
 		c.V, err = cr.label(body[6:], nil)
 		if err != nil {
-			return 0, 0, Cell{}, false, fmt.Errorf("riga %d: %w", row+1, err)
+			return 0, 0, grid.Cell{}, false, fmt.Errorf("riga %d: %w", row+1, err)
 		}
 	case recNumber:
 		if len(body) < 14 {
-			return 0, 0, Cell{}, false, corrupt("cella troncata (NUMBER)")
+			return 0, 0, grid.Cell{}, false, corrupt("cella troncata (NUMBER)")
 		}
-		c = numberCell(math.Float64frombits(binary.LittleEndian.Uint64(body[6:])))
+		c = grid.Number(math.Float64frombits(binary.LittleEndian.Uint64(body[6:])))
 	case recRK:
 		if len(body) < 10 {
-			return 0, 0, Cell{}, false, corrupt("cella troncata (RK)")
+			return 0, 0, grid.Cell{}, false, corrupt("cella troncata (RK)")
 		}
-		c = numberCell(rkValue(binary.LittleEndian.Uint32(body[6:])))
+		c = grid.Number(rkValue(binary.LittleEndian.Uint32(body[6:])))
 	case recBoolErr:
 		if len(body) < 8 {
-			return 0, 0, Cell{}, false, corrupt("cella troncata (BOOLERR)")
+			return 0, 0, grid.Cell{}, false, corrupt("cella troncata (BOOLERR)")
 		}
 		c = boolErrCell(body[6], body[7] != 0)
 	case recFormula:
 		if len(body) < 14 {
-			return 0, 0, Cell{}, false, corrupt("cella troncata (FORMULA)")
+			return 0, 0, grid.Cell{}, false, corrupt("cella troncata (FORMULA)")
 		}
 		c, err = cr.formula(body[6:14])
 		if err != nil {
-			return 0, 0, Cell{}, false, fmt.Errorf("riga %d: %w", row+1, err)
+			return 0, 0, grid.Cell{}, false, fmt.Errorf("riga %d: %w", row+1, err)
 		}
 	}
 	if c.V == "" {
-		return 0, 0, Cell{}, false, nil
+		return 0, 0, grid.Cell{}, false, nil
 	}
 	return row, col, c, true, nil
 }
@@ -845,7 +841,7 @@ func (cr *cellReader) mulRK(body []byte) error {
 		if col >= maxXLSCols {
 			break
 		}
-		cr.queue = append(cr.queue, queuedCell{col, numberCell(rkValue(binary.LittleEndian.Uint32(body[p+2:])))})
+		cr.queue = append(cr.queue, queuedCell{col, grid.Number(rkValue(binary.LittleEndian.Uint32(body[p+2:])))})
 	}
 	return nil
 }
@@ -872,9 +868,9 @@ func (cr *cellReader) label(body []byte, more [][]byte) (string, error) {
 // formula reads the cached result of a FORMULA record: a number, or a
 // marker for a string (in the STRING record that follows), a boolean, an
 // error or an empty string.
-func (cr *cellReader) formula(res []byte) (Cell, error) {
+func (cr *cellReader) formula(res []byte) (grid.Cell, error) {
 	if res[6] != 0xFF || res[7] != 0xFF {
-		return numberCell(math.Float64frombits(binary.LittleEndian.Uint64(res))), nil
+		return grid.Number(math.Float64frombits(binary.LittleEndian.Uint64(res))), nil
 	}
 	switch res[0] {
 	case 0: // string: the STRING record follows (after SHRFMLA, ARRAY, TABLE)
@@ -882,28 +878,28 @@ func (cr *cellReader) formula(res []byte) (Cell, error) {
 		for {
 			typ, body, ok, err := cr.r.next()
 			if err != nil {
-				return Cell{}, err
+				return grid.Cell{}, err
 			}
 			switch {
 			case ok && typ == recString:
 				more, err := cr.r.continued(nil)
 				if err != nil {
-					return Cell{}, err
+					return grid.Cell{}, err
 				}
 				v, err := cr.label(body, more[1:])
-				return Cell{V: v}, err
+				return grid.Cell{V: v}, err
 			case ok && (typ == recShrFmla || typ == recArray || typ == recTable):
 				continue
 			}
 			cr.r.pos = save // no STRING record: an empty result
-			return Cell{}, nil
+			return grid.Cell{}, nil
 		}
 	case 1:
 		return boolErrCell(res[2], false), nil
 	case 2:
 		return boolErrCell(res[2], true), nil
 	}
-	return Cell{}, nil
+	return grid.Cell{}, nil
 }
 
 // rkValue decodes an RK number: a 30-bit signed integer or the top 30
@@ -921,46 +917,37 @@ func rkValue(rk uint32) float64 {
 	return v
 }
 
-// numberCell gives a number its canonical text; values that are not
-// finite (only a damaged file has them) become the #NUM! error.
-func numberCell(v float64) Cell {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return Cell{V: "#NUM!"}
-	}
-	return Cell{V: strconv.FormatFloat(v, 'f', -1, 64), Num: true}
-}
-
-func boolErrCell(v byte, isErr bool) Cell {
+func boolErrCell(v byte, isErr bool) grid.Cell {
 	if !isErr {
 		if v != 0 {
-			return Cell{V: "TRUE"}
+			return grid.Cell{V: "TRUE"}
 		}
-		return Cell{V: "FALSE"}
+		return grid.Cell{V: "FALSE"}
 	}
 	switch v {
 	case 0x00:
-		return Cell{V: "#NULL!"}
+		return grid.Cell{V: "#NULL!"}
 	case 0x07:
-		return Cell{V: "#DIV/0!"}
+		return grid.Cell{V: "#DIV/0!"}
 	case 0x0F:
-		return Cell{V: "#VALUE!"}
+		return grid.Cell{V: "#VALUE!"}
 	case 0x17:
-		return Cell{V: "#REF!"}
+		return grid.Cell{V: "#REF!"}
 	case 0x1D:
-		return Cell{V: "#NAME?"}
+		return grid.Cell{V: "#NAME?"}
 	case 0x24:
-		return Cell{V: "#NUM!"}
+		return grid.Cell{V: "#NUM!"}
 	case 0x2A:
-		return Cell{V: "#N/A"}
+		return grid.Cell{V: "#N/A"}
 	}
-	return Cell{V: "#ERR!"}
+	return grid.Cell{V: "#ERR!"}
 }
 
 // xlsIter groups the cells of a sheet whose records come by row.
 type xlsIter struct {
 	cr      *cellReader
 	n       int
-	cells   []Cell
+	cells   []grid.Cell
 	pending *pendingCell
 	err     error
 	done    bool
@@ -968,7 +955,7 @@ type xlsIter struct {
 
 type pendingCell struct {
 	row, col int
-	c        Cell
+	c        grid.Cell
 }
 
 func (x *xlsIter) Next() (more bool) {
@@ -1003,7 +990,7 @@ func (x *xlsIter) Next() (more bool) {
 			row = r
 			x.cells = setCell(x.cells, col, c)
 		}
-		if row >= 0 && !blank(x.cells) {
+		if row >= 0 && !grid.Blank(x.cells) {
 			x.n = row + 1
 			return true
 		}
@@ -1011,9 +998,31 @@ func (x *xlsIter) Next() (more bool) {
 	return false
 }
 
-func (x *xlsIter) Row() (int, []Cell) { return x.n, x.cells }
-func (x *xlsIter) Err() error         { return x.err }
-func (x *xlsIter) Close() error       { return nil }
+func (x *xlsIter) Row() (int, []grid.Cell) { return x.n, x.cells }
+func (x *xlsIter) Err() error              { return x.err }
+func (x *xlsIter) Close() error            { return nil }
+
+// Sniff tells whether an OLE compound file of size bytes holds an Excel
+// workbook that Open can read, looking only at the first 64 KiB of its
+// Workbook stream: nil if so; grid.ErrEncrypted for a workbook saved with
+// a password or an encrypted OOXML package (which Office stores in an OLE
+// container with an EncryptedPackage); ErrNotWorkbook for other OLE
+// documents (Word, PowerPoint); grid.ErrCorrupt, without detail, for a
+// container or stream that does not decode.
+func Sniff(ra io.ReaderAt, size int64) error {
+	head, found, encPkg, err := oleStream(ra, size, 1<<16, "Workbook", "Book")
+	switch {
+	case encPkg:
+		return grid.ErrEncrypted
+	case errors.Is(err, grid.ErrCorrupt):
+		return grid.ErrCorrupt
+	case err != nil:
+		return err
+	case !found:
+		return ErrNotWorkbook
+	}
+	return sniffXLS(head)
+}
 
 // sniffXLS looks at the start of a Workbook stream: an encrypted workbook
 // has a FILEPASS record right after BOF.
@@ -1021,7 +1030,7 @@ func sniffXLS(head []byte) error {
 	r := &biffRecords{b: head}
 	typ, body, ok, _ := r.next()
 	if !ok || typ != recBOF || len(body) < 4 {
-		return ErrCorrupt
+		return grid.ErrCorrupt
 	}
 	for i := 0; i < 64; i++ {
 		typ, _, ok, _ := r.next()
@@ -1029,7 +1038,7 @@ func sniffXLS(head []byte) error {
 			return nil
 		}
 		if typ == recFilePass {
-			return ErrEncrypted
+			return grid.ErrEncrypted
 		}
 	}
 	return nil

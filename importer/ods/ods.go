@@ -1,4 +1,5 @@
-package importer
+// Package ods decodes OpenDocument spreadsheets (.ods) into grid.Books.
+package ods
 
 // A reader for OpenDocument spreadsheets (.ods). content.xml is streamed,
 // never loaded whole: a first pass lists the sheets (with their
@@ -23,9 +24,9 @@ import (
 	"io"
 	"strconv"
 	"strings"
-)
 
-func init() { openers[FormatODS] = openODS }
+	"consolida/importer/grid"
+)
 
 // Namespaces of the elements and attributes read.
 const (
@@ -48,6 +49,8 @@ const (
 	// full row repeated a million times would otherwise keep the
 	// importer busy for hours.
 	maxODSCells = 1 << 26
+	// maxPartBytes bounds what content.xml may inflate to (a zip bomb).
+	maxPartBytes = 2 << 30
 )
 
 type odsTable struct {
@@ -56,22 +59,37 @@ type odsTable struct {
 	offset int64 // of its start tag in content.xml
 }
 
-func openODS(path string) (*book, error) {
-	z, err := zip.OpenReader(path)
+// Open lists the sheets of the OpenDocument archive of size bytes that ra
+// reads; a sheet's rows are decoded from content.xml when it is opened.
+// An archive that does not open gives grid.ErrCorrupt.
+func Open(ra io.ReaderAt, size int64) (*grid.Book, error) {
+	z, err := zip.NewReader(ra, size)
 	if err != nil {
-		return nil, ErrCorrupt
+		return nil, grid.ErrCorrupt
 	}
-	b, err := odsBook(&z.Reader)
-	if err != nil {
-		z.Close()
-		return nil, err
+	return odsBook(z)
+}
+
+// Encrypted tells a password-protected OpenDocument file: its manifest
+// describes how each part is encrypted.
+func Encrypted(z *zip.Reader) bool {
+	for _, f := range z.File {
+		if f.Name != "META-INF/manifest.xml" {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return false
+		}
+		defer rc.Close()
+		b, _ := io.ReadAll(io.LimitReader(rc, 1<<20))
+		return bytes.Contains(b, []byte("encryption-data"))
 	}
-	b.closeFns = append(b.closeFns, z.Close)
-	return b, nil
+	return false
 }
 
 // odsBook lists the sheets of an opened archive.
-func odsBook(z *zip.Reader) (b *book, err error) {
+func odsBook(z *zip.Reader) (b *grid.Book, err error) {
 	defer recoverTo(&err)
 	var content *zip.File
 	for _, f := range z.File {
@@ -90,11 +108,11 @@ func odsBook(z *zip.Reader) (b *book, err error) {
 	if err := readPart(content, sc.bodyOffset, sc.scanBody); err != nil {
 		return nil, err
 	}
-	b = &book{Format: FormatODS}
+	b = &grid.Book{}
 	for _, t := range sc.tables {
-		b.Sheets = append(b.Sheets, sheet{
+		b.Sheets = append(b.Sheets, grid.Sheet{
 			Name: t.name, Hidden: sc.hiddenStyles[t.style], Date1904: sc.date1904,
-			open: func() (rowIter, error) { return openODSTable(content, sc.rootTag, t) },
+			Open: func() (grid.Rows, error) { return openODSTable(content, sc.rootTag, t) },
 		})
 	}
 	return b, nil
@@ -110,7 +128,7 @@ func readPart(f *zip.File, offset int64, read func(io.Reader) error) error {
 	if _, err := io.CopyN(io.Discard, rc, offset); err != nil {
 		return odsError(err)
 	}
-	return read(io.LimitReader(rc, unzipLimit))
+	return read(io.LimitReader(rc, maxPartBytes))
 }
 
 // odsError turns a decoding error into an Italian one.
@@ -121,7 +139,7 @@ func odsError(err error) error {
 		return corrupt("content.xml non è XML valido (riga %d)", se.Line)
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return corrupt("content.xml troncato")
-	case errors.Is(err, ErrCorrupt), errors.Is(err, ErrEncrypted):
+	case errors.Is(err, grid.ErrCorrupt), errors.Is(err, grid.ErrEncrypted):
 		return err
 	}
 	return corrupt("content.xml illeggibile")
@@ -403,7 +421,7 @@ func repeat(t xml.StartElement, local string, limit int) int {
 }
 
 // openODSTable starts decoding content.xml at the table's start tag.
-func openODSTable(content *zip.File, root string, t odsTable) (it rowIter, err error) {
+func openODSTable(content *zip.File, root string, t odsTable) (it grid.Rows, err error) {
 	defer recoverTo(&err)
 	rc, err := content.Open()
 	if err != nil {
@@ -413,7 +431,7 @@ func openODSTable(content *zip.File, root string, t odsTable) (it rowIter, err e
 		rc.Close()
 		return nil, odsError(err)
 	}
-	d := xml.NewDecoder(io.MultiReader(strings.NewReader(root), io.LimitReader(rc, unzipLimit)))
+	d := xml.NewDecoder(io.MultiReader(strings.NewReader(root), io.LimitReader(rc, maxPartBytes)))
 	seenRoot := false
 	for {
 		tok, err := d.Token()
@@ -442,7 +460,7 @@ type odsIter struct {
 	rc       io.ReadCloser
 	next     int // number of the next row
 	n        int
-	cells    []Cell
+	cells    []grid.Cell
 	left     int // repeats of the current row still to yield
 	cellsOut int // cells yielded so far, for maxODSCells
 	err      error
@@ -490,7 +508,7 @@ func (x *odsIter) Next() (more bool) {
 					x.done = true
 					return false
 				}
-				if blank(x.cells) {
+				if grid.Blank(x.cells) {
 					x.next += n
 					continue
 				}
@@ -569,37 +587,37 @@ func (x *odsIter) row() error {
 
 // cell reads a table-cell up to its end tag: numbers from office:value,
 // dates from office:date-value, the rest from its paragraphs.
-func (x *odsIter) cell(t xml.StartElement) (Cell, error) {
+func (x *odsIter) cell(t xml.StartElement) (grid.Cell, error) {
 	text, err := x.cellText()
 	if err != nil {
-		return Cell{}, err
+		return grid.Cell{}, err
 	}
 	vt := attr(t, nsOffice, "value-type")
 	if attr(t, nsCalcext, "value-type") == "error" {
-		return Cell{V: text}, nil
+		return grid.Cell{V: text}, nil
 	}
 	switch vt {
 	case "float", "currency", "percentage":
 		if f, err := strconv.ParseFloat(strings.TrimSpace(attr(t, nsOffice, "value")), 64); err == nil {
-			return numberCell(f), nil
+			return grid.Number(f), nil
 		}
 	case "date":
 		if v := attr(t, nsOffice, "date-value"); v != "" {
-			return Cell{V: v}, nil
+			return grid.Cell{V: v}, nil
 		}
 	case "boolean":
 		switch strings.ToLower(attr(t, nsOffice, "boolean-value")) {
 		case "true", "1":
-			return Cell{V: "TRUE"}, nil
+			return grid.Cell{V: "TRUE"}, nil
 		case "false", "0":
-			return Cell{V: "FALSE"}, nil
+			return grid.Cell{V: "FALSE"}, nil
 		}
 	case "string":
 		if hasAttr(t, nsOffice, "string-value") {
-			return Cell{V: attr(t, nsOffice, "string-value")}, nil
+			return grid.Cell{V: attr(t, nsOffice, "string-value")}, nil
 		}
 	}
-	return Cell{V: text}, nil
+	return grid.Cell{V: text}, nil
 }
 
 // cellText joins the paragraphs of a cell with newlines; annotations,
@@ -692,6 +710,38 @@ func (x *odsIter) paragraph(limit int) (string, error) {
 	}
 }
 
-func (x *odsIter) Row() (int, []Cell) { return x.n, x.cells }
-func (x *odsIter) Err() error         { return x.err }
-func (x *odsIter) Close() error       { return x.rc.Close() }
+func (x *odsIter) Row() (int, []grid.Cell) { return x.n, x.cells }
+func (x *odsIter) Err() error              { return x.err }
+func (x *odsIter) Close() error            { return x.rc.Close() }
+
+func setCell(cells []grid.Cell, col int, c grid.Cell) []grid.Cell {
+	for len(cells) <= col {
+		cells = append(cells, grid.Cell{})
+	}
+	cells[col] = c
+	return cells
+}
+
+// corrupt returns grid.ErrCorrupt with a detail in Italian, which goes
+// before the advice: «il file è danneggiato o incompleto (content.xml
+// troncato): riaprirlo ...».
+func corrupt(format string, a ...any) error {
+	return corruptError{fmt.Sprintf(format, a...)}
+}
+
+type corruptError struct{ detail string }
+
+func (e corruptError) Error() string {
+	lead, advice, _ := strings.Cut(grid.ErrCorrupt.Error(), ": ")
+	return lead + " (" + e.detail + "): " + advice
+}
+
+func (e corruptError) Is(target error) bool { return target == grid.ErrCorrupt }
+
+// recoverTo turns a panic into an error; every entry point of the reader
+// defers it, so that no input can crash the program.
+func recoverTo(err *error) {
+	if r := recover(); r != nil {
+		*err = corrupt("errore interno di lettura (%v)", r)
+	}
+}

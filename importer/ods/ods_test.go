@@ -1,4 +1,4 @@
-package importer
+package ods
 
 import (
 	"archive/zip"
@@ -11,7 +11,53 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"consolida/importer/grid"
+	"consolida/importer/grid/gridtest"
 )
+
+// fixture is the path of a file of importer/testdata.
+func fixture(name string) string { return filepath.Join("..", "testdata", name) }
+
+// readFixture opens a fixture with Open and reads it whole.
+func readFixture(t *testing.T, name string) []gridtest.Sheet {
+	t.Helper()
+	data, err := os.ReadFile(fixture(name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Open(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	sheets, err := gridtest.ReadBook(b)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return sheets
+}
+
+var (
+	num         = gridtest.Num
+	str         = gridtest.Str
+	rowByNumber = gridtest.RowByNumber
+	magicZip    = []byte("PK\x03\x04")
+)
+
+// gotRow is a gridtest.Row written without field names.
+type gotRow struct {
+	N     int
+	Cells []grid.Cell
+}
+
+func assertRows(t *testing.T, where string, got []gridtest.Row, want []gotRow) {
+	t.Helper()
+	w := make([]gridtest.Row, len(want))
+	for i, r := range want {
+		w[i] = gridtest.Row{N: r.N, Cells: r.Cells}
+	}
+	gridtest.AssertRows(t, where, got, w)
+}
 
 func TestODSCellTypes(t *testing.T) {
 	sheets := readFixture(t, "tipi.ods")
@@ -21,16 +67,16 @@ func TestODSCellTypes(t *testing.T) {
 	// LibreOffice has no boolean cells: TRUE() is the number 1 shown as
 	// TRUE; the error of =1/0 is kept as its text
 	assertRows(t, "tipi.ods", sheets[0].Rows, []gotRow{
-		{1, []Cell{str("testo"), num("1.5"), num("1"), str("#DIV/0!"), str("testo!"), num("6"), num("0")}},
-		{2, []Cell{str("riga uno\nriga due"), num("-2"), num("0.1"), num("100000000000000000000"), num("123456789012"), num("0.25"), num("3430")}},
-		{3, []Cell{str("doppio  spazio"), str("tab\tqui"), num("4326.4"), num("18990.54"), num("121999"), str("2022-09-23"), str("  ")}},
-		{5, []Cell{str("dopo la riga vuota")}},
+		{1, []grid.Cell{str("testo"), num("1.5"), num("1"), str("#DIV/0!"), str("testo!"), num("6"), num("0")}},
+		{2, []grid.Cell{str("riga uno\nriga due"), num("-2"), num("0.1"), num("100000000000000000000"), num("123456789012"), num("0.25"), num("3430")}},
+		{3, []grid.Cell{str("doppio  spazio"), str("tab\tqui"), num("4326.4"), num("18990.54"), num("121999"), str("2022-09-23"), str("  ")}},
+		{5, []grid.Cell{str("dopo la riga vuota")}},
 	})
 }
 
 func TestODSProspetto(t *testing.T) {
 	iso := map[string]string{"44827": "2022-09-23", "44900": "2022-12-05"}
-	checkProspetto(t, "prospetto.ods", func(serial string) Cell { return str(iso[serial]) })
+	gridtest.CheckProspetto(t, "prospetto.ods", readFixture(t, "prospetto.ods"), func(serial string) grid.Cell { return str(iso[serial]) })
 }
 
 func TestODSDate1904(t *testing.T) {
@@ -44,7 +90,7 @@ func TestODSDate1904(t *testing.T) {
 }
 
 func TestODSLongStrings(t *testing.T) {
-	checkSST(t, "sst.ods")
+	gridtest.CheckSST(t, "sst.ods", readFixture(t, "sst.ods"))
 }
 
 const odsHead = `<?xml version="1.0" encoding="UTF-8"?>
@@ -81,16 +127,12 @@ func odsFile(tb testing.TB, content string, extra ...string) []byte {
 	return buf.Bytes()
 }
 
-func readODSBytes(tb testing.TB, data []byte) ([]gotSheet, error) {
-	z, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		return nil, ErrCorrupt
-	}
-	b, err := odsBook(z)
+func readODSBytes(data []byte) ([]gridtest.Sheet, error) {
+	b, err := Open(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return nil, err
 	}
-	return readBook(tb, b)
+	return gridtest.ReadBook(b)
 }
 
 func TestODSContent(t *testing.T) {
@@ -127,7 +169,7 @@ func TestODSContent(t *testing.T) {
 <table:table table:name="Nascosto" table:style-name="ta2"><table:table-row><table:table-cell office:value-type="float" office:value="72845"/></table:table-row></table:table>
 <table:table table:name="Vuoto" table:style-name="ta3"/>
 ` + odsTail
-	sheets, err := readODSBytes(t, odsFile(t, content))
+	sheets, err := readODSBytes(odsFile(t, content))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,17 +180,17 @@ func TestODSContent(t *testing.T) {
 	if want := "[Dati false true Nascosto true true Vuoto false true]"; fmt.Sprint(names) != want {
 		t.Fatalf("sheets %v, want %s", names, want)
 	}
-	one := []Cell{{}, {}, num("1"), num("1"), num("1")}
+	one := []grid.Cell{{}, {}, num("1"), num("1"), num("1")}
 	assertRows(t, "Dati", sheets[0].Rows, []gotRow{
-		{1, []Cell{str("Intestazione")}},
-		{2, []Cell{num("4326.4"), num("100000000000000000000"), num("3430"), num("0.25"), str("2022-09-23"), str("2022-09-23T11:06:35"),
+		{1, []grid.Cell{str("Intestazione")}},
+		{2, []grid.Cell{num("4326.4"), num("100000000000000000000"), num("3430"), num("0.25"), str("2022-09-23"), str("2022-09-23T11:06:35"),
 			str("TRUE"), str("valore"), str("#VALORE!"), str("testo")}},
-		{3, []Cell{str("uno\ndue tre"), str("a   b c\td\ne"), str("collegamento"), str("voce"), str(" ")}},
-		{4, []Cell{str("unito"), {}, {}, num("7")}},
+		{3, []grid.Cell{str("uno\ndue tre"), str("a   b c\td\ne"), str("collegamento"), str("voce"), str(" ")}},
+		{4, []grid.Cell{str("unito"), {}, {}, num("7")}},
 		{10, one}, {11, one}, {12, one},
-		{13, []Cell{{}, {}, str("dopo")}},
+		{13, []grid.Cell{{}, {}, str("dopo")}},
 	})
-	assertRows(t, "Nascosto", sheets[1].Rows, []gotRow{{1, []Cell{num("72845")}}})
+	assertRows(t, "Nascosto", sheets[1].Rows, []gotRow{{1, []grid.Cell{num("72845")}}})
 	assertRows(t, "Vuoto", sheets[2].Rows, nil)
 }
 
@@ -168,7 +210,7 @@ func TestODSRepeatsBounded(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	it, err := b.Sheets[0].open()
+	it, err := b.Sheets[0].Open()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,13 +242,13 @@ func TestODSRepeatsBounded(t *testing.T) {
 	if b, err = odsBook(z); err != nil {
 		t.Fatal(err)
 	}
-	if err := drain(b); err == nil || !strings.Contains(err.Error(), "troppo grande") {
+	if err := gridtest.Drain(b); err == nil || !strings.Contains(err.Error(), "troppo grande") {
 		t.Errorf("err = %v, want a sheet too large", err)
 	}
 }
 
 func TestODSBadArchives(t *testing.T) {
-	good, err := os.ReadFile("testdata/prospetto.ods")
+	good, err := os.ReadFile(fixture("prospetto.ods"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,47 +261,32 @@ func TestODSBadArchives(t *testing.T) {
 			content = string(b)
 		}
 	}
-	dir := t.TempDir()
-	write := func(name string, data []byte) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
 	for _, c := range []struct {
-		name     string
-		data     []byte
-		sniff    error // nil: detected as ODS
-		wantOpen error
+		name      string
+		data      []byte
+		encrypted bool
 	}{
-		{"no content", odsFile(t, ""), nil, ErrCorrupt},
-		{"not xml", odsFile(t, "ciao, non sono XML"), nil, ErrCorrupt},
-		{"other root", odsFile(t, `<?xml version="1.0"?><html/>`), nil, ErrCorrupt},
-		{"cut in styles", odsFile(t, content[:len(content)/10]), nil, ErrCorrupt},
-		{"cut in a table", odsFile(t, content[:len(content)*3/4]), nil, ErrCorrupt},
+		{"no content", odsFile(t, ""), false},
+		{"not xml", odsFile(t, "ciao, non sono XML"), false},
+		{"other root", odsFile(t, `<?xml version="1.0"?><html/>`), false},
+		{"cut in styles", odsFile(t, content[:len(content)/10]), false},
+		{"cut in a table", odsFile(t, content[:len(content)*3/4]), false},
 		{"encrypted", odsFile(t, "\x8f\x12binary", "META-INF/manifest.xml",
 			`<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="content.xml"><manifest:encryption-data manifest:checksum-type="SHA1/1K"/></manifest:file-entry></manifest:manifest>`),
-			ErrEncrypted, ErrCorrupt},
-		{"truncated zip", good[:len(good)/2], ErrCorrupt, ErrCorrupt},
-		{"random after magic", append([]byte("PK\x03\x04"), bytes.Repeat([]byte{0x5A, 0x13, 0x00, 0xFF}, 200)...), ErrUnknownBinary, ErrCorrupt},
+			true},
+		{"truncated zip", good[:len(good)/2], false},
+		{"random after magic", append([]byte("PK\x03\x04"), bytes.Repeat([]byte{0x5A, 0x13, 0x00, 0xFF}, 200)...), false},
 	} {
-		p := write(strings.ReplaceAll(c.name, " ", "_")+".ods", c.data)
-		f, err := Sniff(p)
-		if c.sniff == nil && (f != FormatODS || err != nil) {
-			t.Errorf("%s: Sniff = %v, %v; want ODS", c.name, f, err)
+		if z, err := zip.NewReader(bytes.NewReader(c.data), int64(len(c.data))); err == nil && Encrypted(z) != c.encrypted {
+			t.Errorf("%s: Encrypted = %v", c.name, !c.encrypted)
 		}
-		if c.sniff != nil && !errors.Is(err, c.sniff) {
-			t.Errorf("%s: Sniff err = %v, want %v", c.name, err, c.sniff)
+		_, err := readODSBytes(c.data)
+		if !errors.Is(err, grid.ErrCorrupt) {
+			t.Errorf("%s: err = %v, want grid.ErrCorrupt", c.name, err)
 		}
-		b, err := openODS(p)
-		if err == nil {
-			_, err = readBook(t, b)
-			b.Close()
-		}
-		if !errors.Is(err, c.wantOpen) {
-			t.Errorf("%s: err = %v, want %v", c.name, err, c.wantOpen)
-		}
+	}
+	if z, _ := zip.NewReader(bytes.NewReader(good), int64(len(good))); Encrypted(z) {
+		t.Errorf("prospetto.ods: Encrypted")
 	}
 }
 
@@ -267,7 +294,7 @@ func TestODSTruncatedContent(t *testing.T) {
 	// every cut of content.xml is refused, never a panic
 	content := odsHead + `<table:table table:name="S"><table:table-row><table:table-cell office:value-type="float" office:value="4326.4"/><table:table-cell><text:p>a<text:s text:c="2"/>b</text:p></table:table-cell></table:table-row></table:table>` + odsTail
 	for n := 0; n < len(content); n++ {
-		_, err := readODSBytes(t, odsFile(t, content[:n]))
+		_, err := readODSBytes(odsFile(t, content[:n]))
 		if err == nil {
 			t.Errorf("cut at %d: no error", n)
 		} else if strings.Contains(err.Error(), "errore interno") {
@@ -278,7 +305,7 @@ func TestODSTruncatedContent(t *testing.T) {
 
 func FuzzODS(f *testing.F) {
 	for _, name := range []string{"tipi.ods", "prospetto.ods", "data1904.ods", "sst.ods"} {
-		b, err := os.ReadFile(filepath.Join("testdata", name))
+		b, err := os.ReadFile(fixture(name))
 		if err != nil {
 			f.Fatal(err)
 		}
@@ -301,9 +328,9 @@ func FuzzODS(f *testing.F) {
 		}
 		var err error
 		if z, zerr := zip.NewReader(bytes.NewReader(data), int64(len(data))); zerr == nil {
-			var b *book
+			var b *grid.Book
 			if b, err = odsBook(z); err == nil {
-				err = drain(b)
+				err = gridtest.Drain(b)
 			}
 		}
 		if err != nil && strings.Contains(err.Error(), "errore interno") {
