@@ -8,6 +8,8 @@ package xlsx
 // CDATA, prefixes, rich text, a cell cut by the end of the buffer...)
 // goes to the general path, token by token.
 
+import "bytes"
+
 type fastResult uint8
 
 const (
@@ -15,9 +17,6 @@ const (
 	fastOK                     // cell read and placed
 	fastMore                   // the cell continues past the buffer
 )
-
-// stopText marks the bytes that end or complicate character data.
-var stopText = [256]bool{'<': true, '&': true, '\r': true}
 
 // fastCell reads the cell at the scanner's position; prev is the column
 // of the previous cell of the row.
@@ -40,91 +39,93 @@ func (r *rows) fastCell(prev int) (int, fastResult, error) {
 	var seenR, seenT, seenS bool
 	self := false
 	// attributes
+attrs:
 	for {
-		sp := i
-		for i < len(b) && isSpace(b[i]) {
-			i++
-		}
-		if i >= len(b) {
+		if len(b)-i < 4 {
 			return prev, r.short(), nil
 		}
-		if b[i] == '>' {
+		switch b[i] {
+		case '>':
 			i++
-			break
-		}
-		if b[i] == '/' {
-			if i+1 >= len(b) {
-				return prev, r.short(), nil
-			}
+			break attrs
+		case '/':
 			if b[i+1] != '>' {
 				return prev, fastNo, nil
 			}
 			i += 2
 			self = true
-			break
+			break attrs
+		case ' ':
+		default:
+			return prev, fastNo, nil // other white space: the tokenizer
 		}
-		if sp == i || !isNameStart[b[i]] || b[i] == ':' {
-			return prev, fastNo, nil
-		}
-		n0 := i
-		for i < len(b) && isNameByte[b[i]] && b[i] != ':' {
-			i++
-		}
-		n1 := i
-		if i+1 >= len(b) {
-			return prev, r.short(), nil
-		}
-		if b[i] != '=' || (b[i+1] != '"' && b[i+1] != '\'') {
-			return prev, fastNo, nil
-		}
-		q := b[i+1]
-		i += 2
-		v0 := i
-		for i < len(b) && b[i] != q {
-			if b[i] == '<' || b[i] == '&' || b[i] == '\r' {
-				return prev, fastNo, nil
+		if b[i+2] != '=' || b[i+3] != '"' {
+			j, res := skipAttr(b, i)
+			if res == fastMore {
+				return prev, r.short(), nil
 			}
-			i++
+			if res != fastOK {
+				return prev, res, nil
+			}
+			i = j
+			continue
 		}
-		if i >= len(b) {
-			return prev, r.short(), nil
-		}
-		v := b[v0:i]
-		i++
-		if n1-n0 != 1 {
-			continue // cm, vm, ph...
-		}
-		switch b[n0] {
+		j := i + 4
+		switch b[i+1] {
 		case 'r':
 			if seenR {
 				return prev, fastNo, nil
 			}
 			seenR = true
-			c, row, ok := cellRef(v)
-			if !ok || c > maxCols || row != r.row || c <= prev {
-				return prev, fastNo, nil // the tokenizer path names the fault
+			c := 0
+			for j < len(b) && 'A' <= b[j] && b[j] <= 'Z' && j < i+7 {
+				c = c*26 + int(b[j]-'A'+1)
+				j++
+			}
+			n, d := 0, j
+			for j < len(b) && '0' <= b[j] && b[j] <= '9' && j < d+7 {
+				n = n*10 + int(b[j]-'0')
+				j++
+			}
+			if j >= len(b) {
+				return prev, r.short(), nil
+			}
+			if b[j] != '"' || c == 0 || c > maxCols || j == d || n != r.row || c <= prev {
+				return prev, fastNo, nil // the tokenizer names the fault
 			}
 			col = c
+			i = j + 1
 		case 't':
 			if seenT {
 				return prev, fastNo, nil
 			}
 			seenT = true
-			switch string(v) {
-			case "n":
-				typ = tNumber
-			case "s":
-				typ = tShared
-			case "str":
-				typ = tStr
-			case "inlineStr":
+			if len(b)-j < 10 {
+				return prev, r.short(), nil
+			}
+			switch {
+			case b[j+1] == '"':
+				switch b[j] {
+				case 's':
+					typ = tShared
+				case 'n':
+					typ = tNumber
+				case 'b':
+					typ = tBool
+				case 'e':
+					typ = tError
+				case 'd':
+					typ = tDate
+				default:
+					return prev, fastNo, nil
+				}
+				i = j + 2
+			case string(b[j:j+10]) == `inlineStr"`:
 				typ = tInline
-			case "b":
-				typ = tBool
-			case "e":
-				typ = tError
-			case "d":
-				typ = tDate
+				i = j + 10
+			case string(b[j:j+4]) == `str"`:
+				typ = tStr
+				i = j + 4
 			default:
 				return prev, fastNo, nil
 			}
@@ -133,9 +134,26 @@ func (r *rows) fastCell(prev int) (int, fastResult, error) {
 				return prev, fastNo, nil
 			}
 			seenS = true
-			if _, ok := atoi(v); !ok {
+			d := j
+			for j < len(b) && '0' <= b[j] && b[j] <= '9' && j < d+9 {
+				j++
+			}
+			if j >= len(b) {
+				return prev, r.short(), nil
+			}
+			if b[j] != '"' || j == d {
 				return prev, fastNo, nil
 			}
+			i = j + 1
+		default:
+			j, res := skipAttr(b, i)
+			if res == fastMore {
+				return prev, r.short(), nil
+			}
+			if res != fastOK {
+				return prev, res, nil
+			}
+			i = j
 		}
 	}
 	if col > maxCols {
@@ -248,17 +266,12 @@ func (r *rows) short() fastResult {
 // (which must follow it) to the row arena, decoded; it returns the
 // position after end.
 func (r *rows) fastText(b []byte, i int, end string) (int, fastResult) {
-	j := i
-	esc := false
-	for j < len(b) && b[j] != '<' {
-		if stopText[b[j]] {
-			esc = true
-		}
-		j++
-	}
-	if len(b)-j < len(end) {
+	k := bytes.IndexByte(b[i:], '<')
+	if k < 0 || len(b)-(i+k) < len(end) {
 		return i, r.short()
 	}
+	j := i + k
+	esc := r.s.escIn(r.s.pos+i, r.s.pos+j)
 	if string(b[j:j+len(end)]) != end {
 		return i, fastNo
 	}
@@ -341,10 +354,35 @@ func fastFormula(b []byte, i int) (int, fastResult) {
 }
 
 func hasUnderscoreX(b []byte) bool {
-	for k := 0; k+1 < len(b); k++ {
-		if b[k] == '_' && b[k+1] == 'x' {
-			return true
-		}
+	return bytes.IndexByte(b, '_') >= 0 && bytes.Contains(b, []byte("_x"))
+}
+
+// skipAttr skips, from the space before it, an attribute this path does
+// not read (cm, vm, ph...), checking its syntax.
+func skipAttr(b []byte, i int) (int, fastResult) {
+	i++
+	if i >= len(b) || !isNameStart[b[i]] || b[i] == ':' {
+		return i, fastNo
 	}
-	return false
+	for i < len(b) && isNameByte[b[i]] && b[i] != ':' {
+		i++
+	}
+	if i+1 >= len(b) {
+		return i, fastMore
+	}
+	if b[i] != '=' || (b[i+1] != '"' && b[i+1] != '\'') {
+		return i, fastNo
+	}
+	q := b[i+1]
+	i += 2
+	for i < len(b) && b[i] != q {
+		if b[i] == '<' || b[i] == '&' || b[i] == '\r' {
+			return i, fastNo
+		}
+		i++
+	}
+	if i >= len(b) {
+		return i, fastMore
+	}
+	return i + 1, fastOK
 }

@@ -61,6 +61,10 @@ type scanner struct {
 	cdata     bool
 	esc       bool // text holds a reference or CR to decode
 
+	// next '&' and CR at or after a position of buf (see escIn); -1 when
+	// unknown
+	ampAt, crAt int
+
 	// open elements: their qualified names, end to end in stack
 	stack   []byte
 	stackAt []int
@@ -72,7 +76,27 @@ func newScanner(src io.Reader, bufSize, maxTok int, onRead func(int) error) *sca
 	if bufSize > maxTok {
 		bufSize = maxTok
 	}
-	return &scanner{src: src, onRead: onRead, buf: make([]byte, bufSize), maxTok: maxTok}
+	return &scanner{src: src, onRead: onRead, buf: make([]byte, bufSize), maxTok: maxTok, ampAt: -1, crAt: -1}
+}
+
+// escIn tells whether buf[from:to] (to <= lim) holds '&' or a CR, the
+// bytes that make character data need decoding. The positions found are
+// kept, so that the scans over a buffer add up to its length once.
+func (s *scanner) escIn(from, to int) bool {
+	if s.ampAt < from {
+		s.ampAt = nextByte(s.buf[from:s.lim], '&', from, s.lim)
+	}
+	if s.crAt < from {
+		s.crAt = nextByte(s.buf[from:s.lim], '\r', from, s.lim)
+	}
+	return s.ampAt < to || s.crAt < to
+}
+
+func nextByte(b []byte, c byte, base, none int) int {
+	if i := bytes.IndexByte(b, c); i >= 0 {
+		return base + i
+	}
+	return none
 }
 
 // corruptf reports damage at the current position.
@@ -86,6 +110,7 @@ func (s *scanner) more() (bool, error) {
 	if s.srcEOF {
 		return false, nil
 	}
+	s.ampAt, s.crAt = -1, -1
 	if s.pos > 0 {
 		n := copy(s.buf, s.buf[s.pos:s.end])
 		s.base += int64(s.pos)
