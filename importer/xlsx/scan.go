@@ -47,6 +47,8 @@ type scanner struct {
 	end     int   // buf[:end] holds read bytes
 	base    int64 // offset in the part of buf[0]
 	srcEOF  bool
+	bad     error // damage found at lim by check, or the source's error
+	srcErr  error // the source's error, once the bytes before it are used
 	maxTok  int
 	started bool // past the BOM and XML declaration check
 
@@ -107,46 +109,50 @@ func (s *scanner) corruptf(format string, a ...any) error {
 // more reads further bytes; it reports false at the end of the source.
 // Bytes before pos are dropped; the buffer grows when a token fills it.
 func (s *scanner) more() (bool, error) {
-	if s.srcEOF {
-		return false, nil
-	}
-	s.ampAt, s.crAt = -1, -1
-	if s.pos > 0 {
-		n := copy(s.buf, s.buf[s.pos:s.end])
-		s.base += int64(s.pos)
-		s.lim -= s.pos
-		s.end = n
-		s.pos = 0
-	}
-	if s.end == len(s.buf) {
-		if len(s.buf) >= s.maxTok {
-			return false, &grid.LimitError{What: "bytes of one XML token (tag or text)", Limit: int64(s.maxTok)}
-		}
-		n := min(2*len(s.buf), s.maxTok)
-		nb := make([]byte, n)
-		copy(nb, s.buf[:s.end])
-		s.buf = nb
-	}
 	for {
-		n, err := s.src.Read(s.buf[s.end:])
-		if n > 0 {
-			if s.onRead != nil {
-				if err := s.onRead(n); err != nil {
-					return false, err
-				}
+		if s.bad != nil {
+			return false, s.bad
+		}
+		if s.srcEOF {
+			// check has validated everything: nothing more will come
+			s.bad = s.srcErr
+			return false, s.bad
+		}
+		s.ampAt, s.crAt = -1, -1
+		if s.pos > 0 {
+			n := copy(s.buf, s.buf[s.pos:s.end])
+			s.base += int64(s.pos)
+			s.lim -= s.pos
+			s.end = n
+			s.pos = 0
+		}
+		if s.end == len(s.buf) {
+			if len(s.buf) >= s.maxTok {
+				return false, &grid.LimitError{What: "bytes of one XML token (tag or text)", Limit: int64(s.maxTok)}
 			}
-			s.end += n
+			nb := make([]byte, min(2*len(s.buf), s.maxTok))
+			copy(nb, s.buf[:s.end])
+			s.buf = nb
 		}
-		if err == io.EOF {
+		n, err := s.src.Read(s.buf[s.end:])
+		if n > 0 && s.onRead != nil {
+			if e := s.onRead(n); e != nil {
+				err = e
+			}
+		}
+		s.end += n
+		if err != nil {
+			// the bytes read before an error are tokenized first: the
+			// error comes when a token needs what follows them
 			s.srcEOF = true
-		} else if err != nil {
-			return false, readError(err)
+			if err != io.EOF {
+				s.srcErr = readError(err)
+			}
 		}
-		if err := s.check(); err != nil {
-			return false, err
-		}
-		if n > 0 || s.srcEOF {
-			return n > 0 || s.lim > s.pos, nil
+		lim := s.lim
+		s.check()
+		if s.lim > lim {
+			return true, nil
 		}
 	}
 }
@@ -163,19 +169,23 @@ func readError(err error) error {
 
 // check validates buf[lim:end]: UTF-8 and XML characters. An incomplete
 // character at the end waits for the next read, unless the source ended.
-func (s *scanner) check() error {
+// An invalid byte stops the checked bytes before it: the tokens before it
+// are read as usual, and the error comes when a token needs it, so that
+// it names the row where the damage is.
+func (s *scanner) check() {
 	n, bad := validXML(s.buf[s.lim:s.end], s.srcEOF)
 	if bad >= 0 {
 		at := s.lim + bad
-		s.pos = at
 		r, _ := utf8.DecodeRune(s.buf[at:s.end])
+		detail := fmt.Sprintf("byte %d: character %U not allowed in XML", s.base+int64(at), r)
 		if r == utf8.RuneError {
-			return s.corruptf("invalid UTF-8 byte 0x%02X", s.buf[at])
+			detail = fmt.Sprintf("byte %d: invalid UTF-8 byte 0x%02X", s.base+int64(at), s.buf[at])
 		}
-		return s.corruptf("character %U not allowed in XML", r)
+		s.bad = &grid.CorruptError{Detail: detail}
+		s.lim = at
+		return
 	}
 	s.lim += n
-	return nil
 }
 
 const (

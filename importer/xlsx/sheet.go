@@ -161,12 +161,6 @@ func (r *rows) readRow() (bool, error) {
 	r.arena = r.arena[:0]
 	r.spans = r.spans[:0]
 	r.blank = true
-	if r.ncells > 0 {
-		if r.b.cells.Add(r.ncells) > r.b.lim.Cells {
-			return false, &grid.LimitError{What: "cells of the workbook", Limit: r.b.lim.Cells}
-		}
-		r.ncells = 0
-	}
 	for {
 		switch r.state {
 		case stStart:
@@ -284,6 +278,10 @@ func (r *rows) readCells() error {
 			return err
 		}
 	}
+	if r.b.cells.Add(r.ncells) > r.b.lim.Cells {
+		return &grid.LimitError{What: "cells of the workbook", Limit: r.b.lim.Cells}
+	}
+	r.ncells = 0
 	r.inRow = false
 	if len(r.spans) > 0 {
 		all := string(r.arena)
