@@ -61,7 +61,7 @@ func (b *book) openSheet(sp *sheetPart) (grid.Rows, error) {
 		return nil, partError(err, sp.file.Name, sp.name, 0)
 	}
 	r := &rows{b: b, sp: sp, rc: rc, blank: true}
-	r.s = newScanner(rc, 64<<10, b.lim.TokenBytes, onRead)
+	r.s = newScanner(rc, bufFor(sp.file), b.lim.TokenBytes, onRead)
 	sp.last.Store(r)
 	return r, nil
 }
@@ -208,14 +208,20 @@ func (r *rows) readRow() (bool, error) {
 func (r *rows) readCells() error {
 	s := r.s
 	n := r.row + 1
+	seen := false
 	for _, a := range s.attrs {
-		if a.prefix == nil && string(a.local) == "r" {
-			v, ok := atoi(a.value)
-			if !ok || v < 1 {
-				return s.corruptf("row number %q", a.value)
-			}
-			n = v
+		if string(a.local) != "r" {
+			continue
 		}
+		if a.prefix != nil || seen {
+			return s.corruptf("row with attributes %s", attrNames(s.attrs))
+		}
+		seen = true
+		v, ok := atoi(a.value)
+		if !ok || v < 1 {
+			return s.corruptf("row number %q", a.value)
+		}
+		n = v
 	}
 	r.inRow = true
 	if n > maxRows {
@@ -298,10 +304,19 @@ func (r *rows) readCell(prev int) (int, error) {
 	s := r.s
 	col := prev + 1
 	typ := tNumber
+	var seen [3]bool
 	for _, a := range s.attrs {
-		if a.prefix != nil {
+		k := strings.IndexByte("rts", a.local[0])
+		if len(a.local) != 1 || k < 0 {
 			continue
 		}
+		// excelize takes r, t and s by local name whatever the prefix
+		// (even xmlns:r): such a cell, or one with an attribute twice,
+		// is refused rather than read one way or the other
+		if a.prefix != nil || seen[k] {
+			return col, s.corruptf("cell with attributes %s", attrNames(s.attrs))
+		}
+		seen[k] = true
 		switch string(a.local) {
 		case "r":
 			c, row, ok := cellRef(a.value)
@@ -565,4 +580,19 @@ func colName(c int) string {
 		b = append([]byte{byte('A' + (c-1)%26)}, b...)
 	}
 	return string(b)
+}
+
+func attrNames(attrs []attr) string {
+	var b strings.Builder
+	for i, a := range attrs {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		if a.prefix != nil {
+			b.Write(a.prefix)
+			b.WriteByte(':')
+		}
+		b.Write(a.local)
+	}
+	return b.String()
 }

@@ -43,6 +43,7 @@ type sstBuilder struct {
 	buf   []byte
 	bytes int64
 	lim   Limits
+	hint  int // size of the part
 }
 
 func (sb *sstBuilder) add(s []byte) error {
@@ -66,7 +67,8 @@ func (sb *sstBuilder) add(s []byte) error {
 		sb.seal()
 	}
 	if sb.buf == nil {
-		sb.buf = make([]byte, 0, chunkSize)
+		// text is shorter than the part it comes from
+		sb.buf = make([]byte, 0, min(chunkSize, max(sb.hint, len(s))))
 	}
 	c := uint64(len(sb.t.chunks)) // the chunk this buffer becomes
 	sb.t.entries = append(sb.t.entries, c<<(offBits+lenBits)|uint64(len(sb.buf))<<lenBits|uint64(len(s)))
@@ -90,8 +92,8 @@ func (b *book) readSST(f *zip.File) (*sst, error) {
 		return nil, err
 	}
 	defer rc.Close()
-	s := newScanner(rc, 64<<10, b.lim.TokenBytes, onRead)
-	sb := &sstBuilder{t: &sst{}, lim: b.lim}
+	s := newScanner(rc, bufFor(f), b.lim.TokenBytes, onRead)
+	sb := &sstBuilder{t: &sst{}, lim: b.lim, hint: int(min(b.declared(f), chunkSize))}
 	var text []byte
 	err = func() error {
 		if err := root(s, []string{"sst"}, nsMain); err != nil {

@@ -250,6 +250,11 @@ func Open(ctx context.Context, r io.ReaderAt, size int64, lim Limits) (*grid.Boo
 	return gb, nil
 }
 
+// bufFor sizes the read buffer of a part: 64 KiB, less for a small part.
+func bufFor(f *zip.File) int {
+	return int(min(max(f.UncompressedSize64+1, 512), 64<<10))
+}
+
 // declared is the size a part says it inflates to.
 func (b *book) declared(f *zip.File) int64 {
 	if f.UncompressedSize64 > 1<<62 {
@@ -299,7 +304,7 @@ func (b *book) scanPart(f *zip.File, fn func(s *scanner) error) error {
 		return err
 	}
 	defer rc.Close()
-	s := newScanner(rc, 16<<10, b.lim.TokenBytes, onRead)
+	s := newScanner(rc, bufFor(f), b.lim.TokenBytes, onRead)
 	err = fn(s)
 	if err == nil {
 		for err == nil {
