@@ -8,7 +8,11 @@ package xlsx
 // CDATA, prefixes, rich text, a cell cut by the end of the buffer...)
 // goes to the general path, token by token.
 
-import "bytes"
+import (
+	"bytes"
+
+	"consolida/importer/grid"
+)
 
 type fastResult uint8
 
@@ -245,8 +249,25 @@ attrs:
 	r.cellsInRow++
 	r.ncells++
 	s.pos += i
-	if err := r.value(col, typ, hasF, hasV, hasIS, v0, v1, is0, is1); err != nil {
-		return col, fastOK, err
+	// the common cells, placed here; the rest by value
+	from, to, num := is0, is1, false
+	switch {
+	case typ == tInline && hasIS && is1 > is0:
+	case typ == tNumber && v1 > v0 && validNumber(r.arena[v0:v1]):
+		from, to, num = v0, v1, true
+	default:
+		if err := r.value(col, typ, hasF, hasV, hasIS, v0, v1, is0, is1); err != nil {
+			return col, fastOK, err
+		}
+		return col, fastOK, nil
+	}
+	for len(r.cells) < col-1 {
+		r.cells = append(r.cells, grid.Cell{})
+	}
+	r.spans = append(r.spans, span{len(r.cells), from, to})
+	r.cells = append(r.cells, grid.Cell{Num: num})
+	if r.blank && !blankBytes(r.arena[from:to]) {
+		r.blank = false
 	}
 	return col, fastOK, nil
 }
