@@ -270,6 +270,7 @@ func TestLimits(t *testing.T) {
 		{"bytes of the workbook", Limits{TotalBytes: 5000}, "of the workbook", 0},
 		{"shared strings", Limits{SharedStrings: 1}, "", 0},
 		{"token", Limits{TokenBytes: 64}, "one XML token", 0},
+		{"elements", Limits{Elements: 150}, "XML elements", 70},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -277,6 +278,8 @@ func TestLimits(t *testing.T) {
 			switch c.name {
 			case "shared strings":
 				sst = hundredSST + `<si><t>x</t></si>`
+			case "elements":
+				sd = strings.Replace(sd, "<row r=\"70\">", strings.Repeat("<!-- x -->", 100)+"<row r=\"70\">", 1)
 			case "token":
 				sd = strings.Replace(sd, "Comune 60<", "Comune 60 "+strings.Repeat("x", 100)+"<", 1)
 			}
@@ -386,4 +389,32 @@ func TestCancel(t *testing.T) {
 		t.Fatalf("open after cancel: %v", err)
 	}
 	t.Logf("stopped after %d rows", n)
+}
+
+// TestEstimate: after a few rows, the estimate is near the sheet's rows.
+func TestEstimate(t *testing.T) {
+	var sd strings.Builder
+	for r := 1; r <= 2000; r++ {
+		fmt.Fprintf(&sd, `<row r="%d"><c r="A%d" t="inlineStr"><is><t>Comune %d</t></is></c><c r="B%d"><v>%d</v></c></row>`, r, r, r, r, r)
+	}
+	data := build(t, sd.String(), "")
+	b, err := Open(context.Background(), bytes.NewReader(data), int64(len(data)), Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if n := b.Sheets[0].Estimate(); n != 0 {
+		t.Errorf("estimate %d before reading", n)
+	}
+	it, _ := b.Sheets[0].Open()
+	defer it.Close()
+	for i := 0; i < 30 && it.Next(); i++ {
+	}
+	if n := b.Sheets[0].Estimate(); n < 1500 || n > 4000 {
+		t.Errorf("estimate %d for 2000 rows", n)
+	}
+	b.Close()
+	if it.Next() || it.Err() == nil {
+		t.Error("rows read after the book was closed")
+	}
 }

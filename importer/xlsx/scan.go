@@ -50,6 +50,9 @@ type scanner struct {
 	bad     error // damage found at lim by check, or the source's error
 	srcErr  error // the source's error, once the bytes before it are used
 	maxTok  int
+	// marks counts the markup tokenized (not by the fast path), up to
+	// maxMarks
+	marks, maxMarks int64
 	started bool // past the BOM and XML declaration check
 
 	// current token
@@ -74,11 +77,10 @@ type scanner struct {
 	done    bool // the root element has ended
 }
 
-func newScanner(src io.Reader, bufSize, maxTok int, onRead func(int) error) *scanner {
-	if bufSize > maxTok {
-		bufSize = maxTok
-	}
-	return &scanner{src: src, onRead: onRead, buf: make([]byte, bufSize), maxTok: maxTok, ampAt: -1, crAt: -1}
+func newScanner(src io.Reader, bufSize int, lim Limits, onRead func(int) error) *scanner {
+	bufSize = min(bufSize, lim.TokenBytes)
+	return &scanner{src: src, onRead: onRead, buf: make([]byte, bufSize), maxTok: lim.TokenBytes,
+		maxMarks: lim.Elements, ampAt: -1, crAt: -1}
 }
 
 // escIn tells whether buf[from:to] (to <= lim) holds '&' or a CR, the
@@ -270,6 +272,13 @@ func (s *scanner) next() (tokKind, error) {
 		}
 		if err != nil {
 			return tokEOF, err
+		}
+		if k != tokEnd && (k != tokText || s.cdata) {
+			// tags, comments, processing instructions, CDATA: the fast
+			// path reads most cells without them
+			if s.marks++; s.marks > s.maxMarks {
+				return tokEOF, &grid.LimitError{What: "XML elements of one part", Limit: s.maxMarks}
+			}
 		}
 		if k == tokEOF { // a comment or processing instruction: skip
 			continue

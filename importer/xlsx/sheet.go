@@ -2,6 +2,7 @@ package xlsx
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"strings"
 	"unicode/utf8"
@@ -61,7 +62,7 @@ func (b *book) openSheet(sp *sheetPart) (grid.Rows, error) {
 		return nil, partError(err, sp.file.Name, sp.name, 0)
 	}
 	r := &rows{b: b, sp: sp, rc: rc, blank: true}
-	r.s = newScanner(rc, bufFor(sp.file), b.lim.TokenBytes, onRead)
+	r.s = newScanner(rc, bufFor(sp.file), b.lim, onRead)
 	sp.last.Store(r)
 	return r, nil
 }
@@ -103,8 +104,9 @@ func (r *rows) Next() bool {
 	if r.err != nil {
 		return false
 	}
-	if r.closed {
-		r.err = io.ErrClosedPipe
+	if r.closed || r.b.closed.Load() {
+		r.err = errors.New("xlsx: rows read after Close")
+		r.Close()
 		return false
 	}
 	for {

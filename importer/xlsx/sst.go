@@ -92,7 +92,7 @@ func (b *book) readSST(f *zip.File) (*sst, error) {
 		return nil, err
 	}
 	defer rc.Close()
-	s := newScanner(rc, bufFor(f), b.lim.TokenBytes, onRead)
+	s := newScanner(rc, bufFor(f), b.lim, onRead)
 	sb := &sstBuilder{t: &sst{}, lim: b.lim, hint: int(min(b.declared(f), chunkSize))}
 	var text []byte
 	err = func() error {

@@ -52,6 +52,10 @@ type Limits struct {
 	// Cells bounds the cells (c elements, empty ones included) read from
 	// the whole file.
 	Cells int64
+	// Elements bounds the XML elements, comments and processing
+	// instructions of one part, not counting the cells of the usual
+	// shapes (<c ...><v>...</v></c>, inline strings), which Cells bounds.
+	Elements int64
 	// TokenBytes bounds one XML token (a tag with its attributes, a text
 	// run): the read buffer grows to hold one, no further.
 	TokenBytes int
@@ -70,6 +74,7 @@ func DefaultLimits() Limits {
 		SharedStringBytes: 256 << 20,
 		CellsPerRow:       maxCols,
 		Cells:             1 << 26,
+		Elements:          1 << 28,
 		TokenBytes:        4 << 20,
 	}
 }
@@ -96,6 +101,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.Cells <= 0 {
 		l.Cells = d.Cells
+	}
+	if l.Elements <= 0 {
+		l.Elements = d.Elements
 	}
 	if l.TokenBytes <= 0 {
 		l.TokenBytes = d.TokenBytes
@@ -304,7 +312,7 @@ func (b *book) scanPart(f *zip.File, fn func(s *scanner) error) error {
 		return err
 	}
 	defer rc.Close()
-	s := newScanner(rc, bufFor(f), b.lim.TokenBytes, onRead)
+	s := newScanner(rc, bufFor(f), b.lim, onRead)
 	err = fn(s)
 	if err == nil {
 		for err == nil {
