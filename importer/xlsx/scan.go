@@ -41,19 +41,19 @@ type scanner struct {
 	// its error stops the scan.
 	onRead func(n int) error
 
-	buf     []byte
-	pos     int   // next byte to tokenize
-	lim     int   // buf[:lim] is checked (complete UTF-8, XML characters)
-	end     int   // buf[:end] holds read bytes
-	base    int64 // offset in the part of buf[0]
-	srcEOF  bool
-	bad     error // damage found at lim by check, or the source's error
-	srcErr  error // the source's error, once the bytes before it are used
-	maxTok  int
+	buf    []byte
+	pos    int   // next byte to tokenize
+	lim    int   // buf[:lim] is checked (complete UTF-8, XML characters)
+	end    int   // buf[:end] holds read bytes
+	base   int64 // offset in the part of buf[0]
+	srcEOF bool
+	bad    error // damage found at lim by check, or the source's error
+	srcErr error // the source's error, once the bytes before it are used
+	maxTok int
 	// marks counts the markup tokenized (not by the fast path), up to
 	// maxMarks
 	marks, maxMarks int64
-	started bool // past the BOM and XML declaration check
+	started         bool // past the BOM and XML declaration check
 
 	// current token
 	kind      tokKind
