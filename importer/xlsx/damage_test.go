@@ -122,6 +122,8 @@ func TestDamageRows(t *testing.T) {
 		{"row number not a number", `<row r="52">`, `<row r="5x">`, 52, "row number"},
 		{"text markup between rows", `</row><row r="52">`, `</row><foo/><row r="52">`, 52, "in sheetData"},
 		{"part cut after row 51", `<row r="52">`, ``, 52, "cut short"},
+		{"second sheetData", `</sheetData>`, `</sheetData><sheetData><row r="200"><c r="A200"><v>1</v></c></row></sheetData>`, 0, "out of place"},
+		{"row before sheetData", `<sheetData>`, `<cols><row r="1"/></cols><sheetData>`, 0, "out of place"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -137,7 +139,16 @@ func TestDamageRows(t *testing.T) {
 			if ce.Sheet != "Dati" || ce.Row != c.row || !strings.Contains(ce.Detail, c.detail) {
 				t.Errorf("got %v, want sheet Dati row %d saying %q", err, c.row, c.detail)
 			}
-			if len(got) == 0 || got[len(got)-1] != 51 {
+			switch {
+			case c.row == 0 && c.from == `<sheetData>`:
+				if len(got) != 0 {
+					t.Errorf("rows read before the damage: %v", got)
+				}
+			case c.row == 0:
+				if len(got) != 101 {
+					t.Errorf("%d rows before the damage after them, want 101", len(got))
+				}
+			case len(got) == 0 || got[len(got)-1] != 51:
 				t.Errorf("rows before the damage: %v, want up to 51", got)
 			}
 		})

@@ -39,7 +39,6 @@ const (
 	stSheet        // in the root, before sheetData
 	stData         // in sheetData
 	stAfter        // after sheetData
-	stEOF
 )
 
 type span struct{ cell, from, to int }
@@ -78,7 +77,7 @@ func (sp *sheetPart) estimate() int {
 	if used <= 0 {
 		return 0
 	}
-	n := int64(sp.file.UncompressedSize64) / used * int64(r.nrows)
+	n := int64(sp.file.UncompressedSize64) * int64(r.nrows) / used
 	n = n*21/20 + 16
 	return int(min(n, maxRows))
 }
@@ -145,12 +144,19 @@ func (r *rows) fail(err error) {
 }
 
 // finish reads the part to its end after sheetData (to check it whole and
-// verify its checksum).
+// verify its checksum); a second sheetData, or rows and cells out of it,
+// are refused.
 func (r *rows) finish() error {
 	for {
-		_, err := r.s.next()
+		k, err := r.s.next()
 		if err != nil {
 			return err
+		}
+		if k == tokStart {
+			switch string(r.s.local) {
+			case "row", "c", "sheetData":
+				return r.s.corruptf("element <%s> out of place", r.s.qname)
+			}
 		}
 	}
 }
