@@ -12,15 +12,9 @@ import (
 // decoder turns an input whose format is known into a book of sheets.
 type decoder func(in *Input) (*opened, error)
 
-// opened is a decoded input: the grid.Book of its decoder and, for the
-// excelize reader only, a way to ask the type of a cell.
+// opened is a decoded input: the grid.Book of its decoder.
 type opened struct {
 	*grid.Book
-	// numeric resolves the type of a cell of sheet si whose text is
-	// ambiguous ("121.999"): true when the cell holds a number. Only the
-	// excelize XLSX reader sets it (it does not say which cells are
-	// numbers); every other decoder sets grid.Cell.Num.
-	numeric func(si, row, col int) bool
 }
 
 func (b *opened) close() error {

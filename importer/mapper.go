@@ -14,7 +14,6 @@ import (
 type mapper struct {
 	res     *FileResult
 	sh      *grid.Sheet
-	numeric func(row, col int) bool // the excelize reader's, else nil
 	h       *header
 	fileIdx int32
 	opt     *Options
@@ -215,7 +214,7 @@ func (m *mapper) row(n int, cells []grid.Cell) {
 	// money first: its euros count in the conservation check even when the
 	// row is rejected for another reason
 	amt, _ := m.get(cells, FImporto)
-	a, err := parseAmountCell(amt, m.numeric, n, m.col[FImporto])
+	a, err := parseAmountCell(amt)
 	switch {
 	case err == nil:
 		rec.Amount, rec.AmountOK = a, true
@@ -342,7 +341,7 @@ func (m *mapper) where() string {
 // equals the rows since the previous total, a grand total all rows.
 func (m *mapper) totalRow(n int, cells []grid.Cell) {
 	amt, _ := m.get(cells, FImporto)
-	a, err := parseAmountCell(amt, m.numeric, n, m.col[FImporto])
+	a, err := parseAmountCell(amt)
 	switch {
 	case amt.V == "" || err != nil:
 		m.rep.Notes = append(m.rep.Notes, fmt.Sprintf("%s: riga %d, riga di totale riconosciuta e non conteggiata", m.where(), n))
@@ -375,18 +374,11 @@ func (m *mapper) date(cells []grid.Cell, n int, field string) funding.Date {
 func (m *mapper) finish() {}
 
 // parseAmountCell reads an amount from a cell: a number stored as such is
-// taken at its value; text is read the Italian or English way. Spreadsheet
-// text with three decimals ("121.999") is asked to the reader: a number
-// cell holds 121.999 €, a text cell 121.999 thousand.
-func parseAmountCell(c grid.Cell, numeric func(row, col int) bool, row, col int) (funding.Amount, error) {
+// taken at its value (a number cell holding 121.999 is 121,999 €); text
+// is read the Italian or English way (text "121.999" is 121.999 thousand).
+func parseAmountCell(c grid.Cell) (funding.Amount, error) {
 	if c.Num {
 		return funding.ParseNumber(c.V)
 	}
-	v := strings.TrimSpace(c.V)
-	if numeric != nil && plainNumber.MatchString(v) {
-		if i := strings.IndexByte(v, '.'); i >= 0 && len(v)-i-1 == 3 && numeric(row, col) {
-			return funding.ParseNumber(v)
-		}
-	}
-	return funding.ParseAmount(v)
+	return funding.ParseAmount(strings.TrimSpace(c.V))
 }

@@ -161,11 +161,7 @@ func (in *Input) decode(dec decoder, format Format, src funding.Source, fileIdx 
 	}
 	for si := range b.Sheets {
 		sh := &b.Sheets[si]
-		var numeric func(row, col int) bool
-		if b.numeric != nil {
-			numeric = func(row, col int) bool { return b.numeric(si, row, col) }
-		}
-		rep, err := readSheet(res, sh, numeric, fileIdx, opt, rows)
+		rep, err := readSheet(res, sh, fileIdx, opt, rows)
 		if err != nil {
 			where := ""
 			if sh.Name != "" {
@@ -219,7 +215,7 @@ func (r *rowCount) add(n int) {
 
 func (r *rowCount) restart() { r.seen = 0 }
 
-func readSheet(res *FileResult, sh *grid.Sheet, numeric func(row, col int) bool, fileIdx int32, opt *Options, progress *rowCount) (SheetReport, error) {
+func readSheet(res *FileResult, sh *grid.Sheet, fileIdx int32, opt *Options, progress *rowCount) (SheetReport, error) {
 	rep := SheetReport{Name: sh.Name, Hidden: sh.Hidden}
 	it, err := sh.Open()
 	if err != nil {
@@ -256,7 +252,7 @@ func readSheet(res *FileResult, sh *grid.Sheet, numeric func(row, col int) bool,
 		return rep, nil
 	}
 	rep.HeaderRows, rep.Columns = h.rows, h.cols
-	m := &mapper{res: res, sh: sh, numeric: numeric, h: h, fileIdx: fileIdx, opt: opt, rep: &rep}
+	m := &mapper{res: res, sh: sh, h: h, fileIdx: fileIdx, opt: opt, rep: &rep}
 	var title []string
 	for i := 0; i < len(buf) && rows[i] < h.rows[0]; i++ {
 		for _, c := range buf[i] {
