@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -400,25 +399,11 @@ func exportLedger(ctx context.Context, lg *ledger.Ledger, opt runOptions, kind s
 	}
 	// the catalog may have learnt avviso titles since the files were imported
 	content.Anomalies = funding.Reclassify(cat, content.Records, content.Anomalies)
-	selective := len(sel.Provinces) > 0 || len(sel.Members) > 0
-	var full funding.Input
-	if selective {
-		// the snapshot holds every candidatura, whatever this export
-		// selects, so that the next export can compare any comune
-		full = funding.Input{Catalog: cat, Records: slices.Clone(content.Records),
-			Anomalies: slices.Clone(content.Anomalies), Sources: slices.Clone(content.Sources)}
-		if opt.Comuni != "" {
-			o := opt
-			o.Province, o.Membri = nil, ""
-			if full.Registry, _, err = reference(o, &reporter{w: io.Discard, quiet: true}); err != nil {
-				return nil, err
-			}
-		}
-	}
-	res, err := consolidate(funding.Input{
+	in := funding.Input{
 		Catalog: cat, Registry: reg, Records: content.Records, Anomalies: content.Anomalies,
 		Sources: content.Sources, Selection: sel,
-	}, rep)
+	}
+	res, err := consolidate(in, rep)
 	if err != nil {
 		return nil, err
 	}
@@ -427,8 +412,11 @@ func exportLedger(ctx context.Context, lg *ledger.Ledger, opt runOptions, kind s
 	}
 	cur := ledger.TakeSnapshot(res)
 	snap := cur
-	if selective {
-		snap = ledger.TakeSnapshot(funding.Consolidate(full))
+	if len(sel.Provinces) > 0 || len(sel.Members) > 0 {
+		// the snapshot holds every candidatura, whatever this export
+		// selects, so that the next export can compare any comune
+		in.Selection = funding.Selection{}
+		snap = ledger.TakeSnapshot(funding.Consolidate(in))
 	}
 	base, baseSnap, err := lg.Baseline(ctx, content.LastFile)
 	if err != nil {

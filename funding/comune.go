@@ -69,6 +69,24 @@ func NewRegistry() *Registry {
 	return &Registry{byKey: map[string]int32{}, byName: map[string][]int32{}, provOf: map[string]string{}, seen: map[obsKey]int{}}
 }
 
+// clone returns a registry with the same observations and province
+// names, that Build and Observe can change without touching r. A nil r
+// gives an empty registry.
+func (r *Registry) clone() *Registry {
+	if r == nil {
+		return NewRegistry()
+	}
+	c := NewRegistry()
+	c.obs = append([]Observation(nil), r.obs...)
+	for k, v := range r.seen {
+		c.seen[k] = v
+	}
+	for k, v := range r.provOf {
+		c.provOf[k] = v
+	}
+	return c
+}
+
 // obsKey identifies observations that say the same thing.
 type obsKey struct {
 	istat, name, prov, codProv, regione, ipa, cat string

@@ -34,9 +34,9 @@ type Source struct {
 	Format   string // "CSV (UTF-8, separatore ',')", "XLSX"...
 	Skipped  string // why nothing was read: not a funding list, unreadable...
 	Notes    []string
-	Read     Tally // data rows read, with the sum of the amounts that could be read
-	RefDate  Date  // newest date in the file (set by Consolidate)
-	Outcomes Outcomes
+	Read     Tally    // data rows read, with the sum of the amounts that could be read
+	RefDate  Date     // newest date in the file (in Result.Sources: set by Consolidate)
+	Outcomes Outcomes // in Result.Sources: set by Consolidate
 }
 
 // Outcomes splits the rows of a source (or of the whole run) by what
@@ -94,7 +94,9 @@ type Member struct {
 	Text string
 }
 
-// Input is everything Consolidate needs.
+// Input is everything Consolidate needs. Consolidate only reads it: the
+// same Input can be consolidated again (with another Selection, say)
+// without copies.
 type Input struct {
 	Catalog   *Catalog
 	Registry  *Registry // may already hold observations from the ISTAT list
@@ -152,14 +154,17 @@ type Conservation struct {
 	Problems []string // Italian, one per source that does not add up
 }
 
-// Result is the consolidated picture.
+// Result is the consolidated picture. Records is the input's slice, not a
+// copy: what Consolidate derived about each record is in the slices
+// parallel to it (Outcome, ComuneOf), never written into the records.
 type Result struct {
 	Catalog      *Catalog
-	Registry     *Registry
-	Records      []Record
-	Outcome      []Outcome // per record
-	Sources      []Source
-	Anomalies    []Anomaly
+	Registry     *Registry       // a copy of the input's, that learnt the comuni of the rows
+	Records      []Record        // the input's records, read-only
+	Outcome      []Outcome       // per record: what happened to it
+	ComuneOf     []int32         // per record: its comune (index in Registry.Comuni), -1 for none
+	Sources      []Source        // the input's sources with RefDate and Outcomes set
+	Anomalies    []Anomaly       // the input's anomalies and those of the consolidation, by position
 	Comuni       []*ComuneTotals // reported comuni, by name
 	Candidature  []*Candidatura  // reported candidature, by comune, measure, date
 	Measures     []MeasureStats
@@ -169,22 +174,27 @@ type Result struct {
 }
 
 // Consolidate resolves comuni, de-duplicates candidature, keeps the newest
-// status of each, adds up the money and checks conservation.
+// status of each, adds up the money and checks conservation. It does not
+// modify its input (records, sources, anomalies, registry): everything it
+// derives is in the Result.
 func Consolidate(in Input) *Result {
+	n := len(in.Records)
 	res := &Result{
-		Catalog:   in.Catalog,
-		Registry:  in.Registry,
-		Records:   in.Records,
-		Sources:   in.Sources,
-		Anomalies: in.Anomalies,
-		Outcome:   make([]Outcome, len(in.Records)),
+		Catalog:  in.Catalog,
+		Registry: in.Registry.clone(),
+		Records:  in.Records,
+		Sources:  append([]Source(nil), in.Sources...),
+		Outcome:  make([]Outcome, n),
+		ComuneOf: make([]int32, n),
 	}
-	if res.Registry == nil {
-		res.Registry = NewRegistry()
-	}
+	// the anomalies of the input come first, in their order, then those
+	// found here; all sorted by position at the end
+	res.Anomalies = make([]Anomaly, len(in.Anomalies), len(in.Anomalies)+len(in.Anomalies)/8+16)
+	copy(res.Anomalies, in.Anomalies)
 	recs := res.Records
 	for i := range res.Sources {
 		res.Sources[i].RefDate = 0
+		res.Sources[i].Outcomes = Outcomes{}
 	}
 	for i := range recs {
 		r := &recs[i]
@@ -240,20 +250,29 @@ func (res *Result) learnComuni() {
 	res.Registry.Build()
 }
 
-func (res *Result) reject(r *Record, field, value, reason, suggestion string, err error) {
-	r.Rejected = true
+// reject puts record i out, with the reason.
+func (res *Result) reject(i int, field, value, reason, suggestion string, err error) {
+	r := &res.Records[i]
+	res.Outcome[i] = OutRejected
 	res.Anomalies = append(res.Anomalies, Anomaly{
 		Pos: r.Pos, Field: field, Value: value, Reason: reason, Suggestion: suggestion, Rejected: true, Err: err,
 	})
 }
 
-// resolveComuni finds the comune of every row that is a comune's.
+// resolveComuni finds the comune of every row that is a comune's. It
+// settles the outcome of the rows that are out (rejected when read or
+// here, another body's); the rows with a comune get theirs when grouped.
 func (res *Result) resolveComuni() {
 	reg := res.Registry
 	for i := range res.Records {
 		r := &res.Records[i]
-		r.ComuneID = -1
-		if r.Rejected || r.Owner == OwnerAltro {
+		res.ComuneOf[i] = -1
+		if r.Rejected {
+			res.Outcome[i] = OutRejected
+			continue
+		}
+		if r.Owner == OwnerAltro {
+			res.Outcome[i] = OutAltriEnti
 			continue
 		}
 		name := r.Comune
@@ -265,13 +284,10 @@ func (res *Result) resolveComuni() {
 			q.IPA = r.IPA
 		}
 		c, err := reg.Resolve(q)
-		if r.Owner == OwnerIfNamed {
-			if err == nil && reg.HasName(c, ComuneName(r.Ente)) {
-				r.Owner = OwnerComune
-			} else {
-				r.Owner = OwnerAltro
-				continue
-			}
+		if r.Owner == OwnerIfNamed && (err != nil || !reg.HasName(c, ComuneName(r.Ente))) {
+			// a body whose name is not its comune's: another body's money
+			res.Outcome[i] = OutAltriEnti
+			continue
 		}
 		if err != nil {
 			field, value := "comune", name
@@ -279,10 +295,10 @@ func (res *Result) resolveComuni() {
 				field, value = "cod_istat", r.ISTAT
 			}
 			reason, sugg := describeLookup(err, name, r.ISTAT)
-			res.reject(r, field, value, reason, sugg, err)
+			res.reject(i, field, value, reason, sugg, err)
 			continue
 		}
-		r.ComuneID = c.ID
+		res.ComuneOf[i] = c.ID
 	}
 }
 
@@ -424,10 +440,10 @@ func (res *Result) group() [][]int32 {
 	var noCUP []int32
 	for i := range recs {
 		r := &recs[i]
-		if r.Rejected || r.Owner != OwnerComune || r.ComuneID < 0 {
+		if res.ComuneOf[i] < 0 {
 			continue
 		}
-		av := avvisoKey{r.ComuneID, r.Measure, "", r.Finestra}
+		av := avvisoKey{res.ComuneOf[i], r.Measure, "", r.Finestra}
 		if r.Avviso != "" {
 			av.avviso = fold(r.Avviso)
 		}
@@ -435,7 +451,7 @@ func (res *Result) group() [][]int32 {
 			noCUP = append(noCUP, int32(i))
 			continue
 		}
-		k := cupKey{r.ComuneID, r.Measure, strings.ToUpper(r.CUP)}
+		k := cupKey{res.ComuneOf[i], r.Measure, strings.ToUpper(r.CUP)}
 		if j, ok := byCUP[k]; ok {
 			union(j, int32(i))
 		} else {
@@ -463,7 +479,7 @@ func (res *Result) group() [][]int32 {
 	byNoCUP := map[avvisoKey]int32{}
 	for _, i := range noCUP {
 		r := &recs[i]
-		k := avvisoKey{r.ComuneID, r.Measure, "", r.Finestra}
+		k := avvisoKey{res.ComuneOf[i], r.Measure, "", r.Finestra}
 		if r.Avviso != "" {
 			k.avviso = fold(r.Avviso)
 		}
@@ -480,8 +496,7 @@ func (res *Result) group() [][]int32 {
 	idx := map[int32]int{}
 	var groups [][]int32
 	for i := range recs {
-		r := &recs[i]
-		if r.Rejected || r.Owner != OwnerComune || r.ComuneID < 0 {
+		if res.ComuneOf[i] < 0 {
 			continue
 		}
 		root := find(int32(i))
@@ -517,15 +532,6 @@ func (res *Result) newer(a, b *Record) bool {
 
 func (res *Result) pickWinners(groups [][]int32, selected map[int32]bool) {
 	recs := res.Records
-	for i := range recs {
-		r := &recs[i]
-		switch {
-		case r.Rejected:
-			res.Outcome[i] = OutRejected
-		case r.Owner == OwnerAltro:
-			res.Outcome[i] = OutAltriEnti
-		}
-	}
 	for _, g := range groups {
 		w := g[0]
 		for _, i := range g[1:] {
@@ -551,7 +557,7 @@ func (res *Result) pickWinners(groups [][]int32, selected map[int32]bool) {
 				})
 			}
 		}
-		c := res.Registry.Comuni[win.ComuneID]
+		c := res.Registry.Comuni[res.ComuneOf[w]]
 		win = res.enrich(win, rows)
 		if selected != nil && !selected[c.ID] {
 			res.Outcome[w] = OutFuoriSelezione
@@ -594,9 +600,7 @@ func (res *Result) enrich(win *Record, rows []int32) *Record {
 			}
 		}
 		fill(&w.CUP, o.CUP)
-		if o.Owner == OwnerComune {
-			fill(&w.IPA, o.IPA)
-		}
+		fill(&w.IPA, o.IPA) // every row of a candidatura is its comune's own
 		fill(&w.Avviso, o.Avviso)
 		fill(&w.Decreto, o.Decreto)
 		fill(&w.DataInvio, o.DataInvio)

@@ -313,7 +313,7 @@ func (l *Ledger) Load(ctx context.Context, onRows func(done int)) (*Content, err
 			Regione: in.s(reg), IPA: in.s(ipa), Catastale: in.s(cat), Avviso: in.s(avv), MisuraText: in.s(mis),
 			Measure: in.s(meas), CUP: in.s(cup), Decreto: in.s(dec), Finestra: in.s(fin), DataInvio: in.s(inv),
 			DataFin: funding.Date(dataFin), DataStato: funding.Date(dataStato), Status: funding.Status(status),
-			Amount: funding.Amount(amount), AmountOK: amountOK, Rejected: rejected, ComuneID: -1,
+			Amount: funding.Amount(amount), AmountOK: amountOK, Rejected: rejected,
 		})
 		if onRows != nil && len(c.Records)%5000 == 0 {
 			onRows(len(c.Records))

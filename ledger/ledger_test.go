@@ -37,7 +37,7 @@ func sampleImport(name, sha string, n int) Import {
 			Avviso: "1.4.5 'Piattaforma Notifiche Digitali' Comuni (Settembre 2022)", MisuraText: "1.4.5 Digitalizzazione degli avvisi pubblici",
 			Measure: "1.4.5", CUP: "H41F22002740006", Decreto: "Decreto n.131 - 1 / 2022 - PNRR", Finestra: "1",
 			DataInvio: "2022-09-21T09:35:39.000+0000", DataFin: 20230103, DataStato: 20240626, Status: funding.StatusErogata,
-			Amount: funding.Amount(3258900 + i), AmountOK: true, ComuneID: 5,
+			Amount: funding.Amount(3258900 + i), AmountOK: true,
 		}
 		if i == 1 {
 			r.Rejected, r.AmountOK, r.Amount, r.Status = true, false, 0, funding.StatusUnknown
@@ -103,7 +103,6 @@ func TestAddFileRoundTrip(t *testing.T) {
 	want := append([]funding.Record(nil), a.Records...)
 	want = append(want, b.Records...)
 	for i := range want {
-		want[i].ComuneID = -1 // resolution is Consolidate's
 		want[i].FileIdx = 0
 		if i >= len(a.Records) {
 			want[i].FileIdx = 1
