@@ -209,7 +209,7 @@ func Consolidate(in Input) *Result {
 	res.learnComuni()
 	res.resolveComuni()
 	selected := res.selection(in.Selection)
-	groups := res.group()
+	groups := groupRows(res.Records, res.ComuneOf) // identity.go
 	res.pickWinners(groups, selected)
 	res.total(selected)
 	res.checkConservation()
@@ -379,136 +379,6 @@ func (res *Result) selection(sel Selection) map[int32]bool {
 		out[c.ID] = true
 	}
 	return out
-}
-
-// group unites the rows of one candidatura: same (CUP, comune, measure);
-// or, for a CUP corrected between publications, same comune, measure,
-// avviso, window and submission time; or, without CUP, same comune,
-// measure, avviso and window.
-func (res *Result) group() [][]int32 {
-	recs := res.Records
-	parent := make([]int32, len(recs))
-	for i := range parent {
-		parent[i] = int32(i)
-	}
-	var find func(int32) int32
-	find = func(x int32) int32 {
-		for parent[x] != x {
-			parent[x] = parent[parent[x]]
-			x = parent[x]
-		}
-		return x
-	}
-	union := func(a, b int32) {
-		ra, rb := find(a), find(b)
-		if ra != rb {
-			if ra < rb {
-				parent[rb] = ra
-			} else {
-				parent[ra] = rb
-			}
-		}
-	}
-	folded := map[string]string{}
-	fold := func(s string) string {
-		f, ok := folded[s]
-		if !ok {
-			f = Fold(s)
-			folded[s] = f
-		}
-		return f
-	}
-	// keys are structs over strings the records already hold: no
-	// allocation per row
-	type cupKey struct {
-		comune  int32
-		measure string
-		cup     string
-	}
-	type appKey struct {
-		comune                  int32
-		measure, avviso, window string
-		submitted               string
-	}
-	type avvisoKey struct {
-		comune                  int32
-		measure, avviso, window string
-	}
-	byCUP := map[cupKey]int32{}
-	byApp := map[appKey]int32{}
-	byAvviso := map[avvisoKey]int32{} // rows with CUP, for rows without
-	var noCUP []int32
-	for i := range recs {
-		r := &recs[i]
-		if res.ComuneOf[i] < 0 {
-			continue
-		}
-		av := avvisoKey{res.ComuneOf[i], r.Measure, "", r.Finestra}
-		if r.Avviso != "" {
-			av.avviso = fold(r.Avviso)
-		}
-		if r.CUP == "" {
-			noCUP = append(noCUP, int32(i))
-			continue
-		}
-		k := cupKey{res.ComuneOf[i], r.Measure, strings.ToUpper(r.CUP)}
-		if j, ok := byCUP[k]; ok {
-			union(j, int32(i))
-		} else {
-			byCUP[k] = int32(i)
-		}
-		if av.avviso != "" && r.DataInvio != "" {
-			// the same application under another CUP is a CUP corrected
-			// between two publications; within one file, two CUPs are two
-			// candidature
-			k := appKey{av.comune, av.measure, av.avviso, av.window, r.DataInvio}
-			if j, ok := byApp[k]; ok {
-				if recs[j].FileIdx != r.FileIdx {
-					union(j, int32(i))
-				}
-			} else {
-				byApp[k] = int32(i)
-			}
-		}
-		if av.avviso != "" {
-			if _, ok := byAvviso[av]; !ok {
-				byAvviso[av] = int32(i)
-			}
-		}
-	}
-	byNoCUP := map[avvisoKey]int32{}
-	for _, i := range noCUP {
-		r := &recs[i]
-		k := avvisoKey{res.ComuneOf[i], r.Measure, "", r.Finestra}
-		if r.Avviso != "" {
-			k.avviso = fold(r.Avviso)
-		}
-		if j, ok := byAvviso[k]; ok && r.Avviso != "" {
-			union(j, i)
-			continue
-		}
-		if j, ok := byNoCUP[k]; ok {
-			union(j, i)
-		} else {
-			byNoCUP[k] = i
-		}
-	}
-	idx := map[int32]int{}
-	var groups [][]int32
-	for i := range recs {
-		if res.ComuneOf[i] < 0 {
-			continue
-		}
-		root := find(int32(i))
-		g, ok := idx[root]
-		if !ok {
-			g = len(groups)
-			idx[root] = g
-			groups = append(groups, nil)
-		}
-		groups[g] = append(groups[g], int32(i))
-	}
-	return groups
 }
 
 // newer reports whether row a tells a newer status than row b: later
