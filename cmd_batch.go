@@ -410,19 +410,19 @@ func exportLedger(ctx context.Context, lg *ledger.Ledger, opt runOptions, kind s
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	cur := ledger.TakeSnapshot(res)
+	cur := funding.TakeSnapshot(res)
 	snap := cur
 	if len(sel.Provinces) > 0 || len(sel.Members) > 0 {
 		// the snapshot holds every candidatura, whatever this export
 		// selects, so that the next export can compare any comune
 		in.Selection = funding.Selection{}
-		snap = ledger.TakeSnapshot(funding.Consolidate(in))
+		snap = funding.TakeSnapshot(funding.Consolidate(in))
 	}
 	base, baseSnap, err := lg.Baseline(ctx, content.LastFile)
 	if err != nil {
 		return nil, err
 	}
-	changes := ledger.Diff(baseSnap, cur, res)
+	changes := funding.Diff(baseSnap, cur, res)
 	nov := novitaOf(changes, base)
 	generated := opt.Now
 	if prev, err := lg.SameContent(ctx, content.LastFile, opt.Mese); err != nil {
@@ -447,7 +447,7 @@ func exportLedger(ctx context.Context, lg *ledger.Ledger, opt runOptions, kind s
 	if base != nil {
 		e.Baseline = base.ID
 	}
-	e.Nuove, e.CambiStato, e.CambiImporto = ledger.Count(changes)
+	e.Nuove, e.CambiStato, e.CambiImporto = funding.CountChanges(changes)
 	if e.ID, err = lg.AddExport(ctx, e, snap); err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -465,7 +465,7 @@ func absPath(p string) string {
 }
 
 // novitaOf turns the ledger's changes into the rows of the Novità sheet.
-func novitaOf(changes []ledger.Change, base *ledger.Export) *exporter.Novita {
+func novitaOf(changes []funding.Change, base *ledger.Export) *exporter.Novita {
 	nov := &exporter.Novita{Items: make([]exporter.NovitaItem, 0, len(changes))}
 	if base != nil {
 		nov.Since = sinceLabel(base)
@@ -477,14 +477,14 @@ func novitaOf(changes []ledger.Change, base *ledger.Export) *exporter.Novita {
 			Fonte: w.Pos.Fonte(), ComuneID: c.Comune.ID,
 		}
 		switch ch.Kind {
-		case ledger.New:
+		case funding.ChangeNew:
 			it.Tipo = exporter.TipoNuova
 			it.Dopo = statusText(w.Status, w.DataStato) + ", " + w.Amount.String() + " €"
-		case ledger.StatusChange:
+		case funding.ChangeStatus:
 			it.Tipo = exporter.TipoCambioStato
 			it.Prima = ch.Before.Status.Label()
 			it.Dopo = statusText(w.Status, w.DataStato)
-		case ledger.AmountChange:
+		case funding.ChangeAmount:
 			it.Tipo = exporter.TipoCambioImporto
 			it.Prima = ch.Before.Amount.String() + " €"
 			it.Dopo = w.Amount.String() + " €"

@@ -79,7 +79,7 @@ func (l *Ledger) Exports(ctx context.Context) ([]Export, error) {
 // those that kept their snapshot. Exporting twice with nothing imported
 // in between thus repeats the same Novità. It returns nil for the first
 // export of a ledger.
-func (l *Ledger) Baseline(ctx context.Context, lastFile int64) (*Export, Snapshot, error) {
+func (l *Ledger) Baseline(ctx context.Context, lastFile int64) (*Export, funding.Snapshot, error) {
 	e, err := scanExport(l.db.QueryRowContext(ctx, `SELECT `+exportCols+` FROM exports
 		WHERE last_file < ? AND has_snapshot = 1
 		ORDER BY id DESC LIMIT 1`, lastFile))
@@ -111,16 +111,16 @@ func (l *Ledger) SameContent(ctx context.Context, lastFile int64, mese string) (
 	return &e, nil
 }
 
-func (l *Ledger) snapshot(ctx context.Context, id int64) (Snapshot, error) {
+func (l *Ledger) snapshot(ctx context.Context, id int64) (funding.Snapshot, error) {
 	rows, err := l.db.QueryContext(ctx, `SELECT keys, istat, comune, measure, cup, status, amount
 		FROM snapshot WHERE export_id = ? ORDER BY seq`, id)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out Snapshot
+	var out funding.Snapshot
 	for rows.Next() {
-		var it Item
+		var it funding.Item
 		var keys []byte
 		var status int
 		if err := rows.Scan(&keys, &it.ISTAT, &it.Comune, &it.Measure, &it.CUP, &status, &it.Amount); err != nil {
@@ -139,7 +139,7 @@ func (l *Ledger) snapshot(ctx context.Context, id int64) (Snapshot, error) {
 // AddExport records an export and its snapshot in one transaction. The
 // snapshots of earlier exports of the same content are dropped: only the
 // latest export of a content can be a baseline.
-func (l *Ledger) AddExport(ctx context.Context, e Export, snap Snapshot) (int64, error) {
+func (l *Ledger) AddExport(ctx context.Context, e Export, snap funding.Snapshot) (int64, error) {
 	tx, err := l.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err

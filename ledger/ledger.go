@@ -1,12 +1,13 @@
 // Package ledger is the memory of the monthly batch: a SQLite file that
 // holds every imported file (with its canonical records, provenance and
-// import anomalies), every export with a snapshot of the candidature it
-// reported, and what changed between exports (Novità).
+// import anomalies) and every export with the snapshot of the candidature
+// it reported (funding.Snapshot), against which the next export computes
+// its Novità (funding.Diff).
 //
-// The ledger sits between funding and exporter in the one-way flow: it
-// stores what the importer produced as funding types, gives them back in
-// import order for funding.Consolidate, and compares consolidated
-// results. It knows nothing of input formats or workbooks.
+// The ledger is persistence only: it stores what the importer produced as
+// funding types and gives them back in import order for
+// funding.Consolidate; the rules (identity of a candidatura, the diff)
+// are funding's. It knows nothing of input formats or workbooks.
 //
 // Every import of a file is one transaction: a process killed at any
 // point leaves the file fully imported or not at all.

@@ -180,8 +180,8 @@ func TestUniqueName(t *testing.T) {
 func TestBaselineRule(t *testing.T) {
 	l, _ := openTemp(t)
 	ctx := context.Background()
-	snap := func(amount funding.Amount) Snapshot {
-		return Snapshot{{Keys: []uint64{1, 2}, ISTAT: "097058", Comune: "Olgiate Molgora", Measure: "1.4.5", Status: 'A', Amount: amount}}
+	snap := func(amount funding.Amount) funding.Snapshot {
+		return funding.Snapshot{{Keys: []uint64{1, 2}, ISTAT: "097058", Comune: "Olgiate Molgora", Measure: "1.4.5", Status: 'A', Amount: amount}}
 	}
 	add := func(last int64, amount funding.Amount) int64 {
 		id, err := l.AddExport(ctx, Export{At: time.Now(), Generated: time.Now(), Kind: "export", Mese: "2026-03", LastFile: last}, snap(amount))
