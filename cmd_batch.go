@@ -418,9 +418,15 @@ func exportLedger(ctx context.Context, lg *ledger.Ledger, opt runOptions, kind s
 		in.Selection = funding.Selection{}
 		snap = funding.TakeSnapshot(funding.Consolidate(in))
 	}
-	base, baseSnap, err := lg.Baseline(ctx, content.LastFile)
+	base, err := lg.Baseline(ctx, content.LastFile)
 	if err != nil {
 		return nil, err
+	}
+	var baseSnap funding.Snapshot
+	if base != nil {
+		if baseSnap, err = baselineSnapshot(ctx, lg, base, content, in); err != nil {
+			return nil, err
+		}
 	}
 	changes := funding.Diff(baseSnap, cur, res)
 	nov := novitaOf(changes, base)
@@ -455,6 +461,24 @@ func exportLedger(ctx context.Context, lg *ledger.Ledger, opt runOptions, kind s
 		return nil, fmt.Errorf("registrazione del prospetto nel registro %s: %w", lg.Path(), err)
 	}
 	return &exportOutcome{Export: e, Res: res, Baseline: base}, nil
+}
+
+// baselineSnapshot returns the snapshot of the baseline export. One that
+// is not valid under the current identity rules (written by an older
+// consolida) is derived again with the current rules from the ledger
+// content that export consolidated, a prefix of this one, and stored.
+func baselineSnapshot(ctx context.Context, lg *ledger.Ledger, base *ledger.Export, content *ledger.Content, in funding.Input) (funding.Snapshot, error) {
+	snap, ok, err := lg.Snapshot(ctx, base.ID)
+	if err == nil && !ok {
+		then := content.UpTo(base.LastFile)
+		in.Records, in.Sources, in.Anomalies, in.Selection = then.Records, then.Sources, nil, funding.Selection{}
+		snap = funding.TakeSnapshot(funding.Consolidate(in))
+		err = lg.SetSnapshot(ctx, base.ID, snap)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("prospetto n. %d del registro %s (confronto per le novità): %w", base.ID, lg.Path(), err)
+	}
+	return snap, nil
 }
 
 func absPath(p string) string {

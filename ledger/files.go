@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -248,6 +250,39 @@ type Content struct {
 // Load reads the whole ledger in import order. onRows, if not nil, is
 // called with the number of records read so far (progress).
 func (l *Ledger) Load(ctx context.Context, onRows func(done int)) (*Content, error) {
+	return l.LoadUpTo(ctx, math.MaxInt64, onRows)
+}
+
+// UpTo returns the part of c that the ledger held when lastFile was its
+// last file: the ledger only grows, so it is a prefix of c (the records
+// are shared, not copied), what an export of that content consolidated.
+func (c *Content) UpTo(lastFile int64) *Content {
+	n := sort.Search(len(c.Files), func(i int) bool { return c.Files[i].ID > lastFile })
+	if n == len(c.Files) {
+		return c
+	}
+	out := &Content{Files: c.Files[:n:n], Sources: c.Sources[:n:n]}
+	if n > 0 {
+		out.LastFile = c.Files[n-1].ID
+	}
+	r := sort.Search(len(c.Records), func(i int) bool { return int(c.Records[i].FileIdx) >= n })
+	out.Records = c.Records[:r:r]
+	names := make(map[string]bool, n)
+	for _, f := range out.Files {
+		names[f.Name] = true
+	}
+	for _, a := range c.Anomalies {
+		if names[a.Pos.File] {
+			out.Anomalies = append(out.Anomalies, a)
+		}
+	}
+	return out
+}
+
+// LoadUpTo reads the ledger as it was when lastFile was its last file:
+// the files up to that id, in import order, with their records and
+// anomalies (the content an export with that LastFile consolidated).
+func (l *Ledger) LoadUpTo(ctx context.Context, lastFile int64, onRows func(done int)) (*Content, error) {
 	// one read transaction: a consistent picture even if another process
 	// could write (the batch lock prevents it anyway)
 	tx, err := l.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
@@ -256,7 +291,7 @@ func (l *Ledger) Load(ctx context.Context, onRows func(done int)) (*Content, err
 	}
 	defer tx.Rollback()
 	c := &Content{}
-	rows, err := tx.QueryContext(ctx, `SELECT `+fileCols+` FROM files ORDER BY id`)
+	rows, err := tx.QueryContext(ctx, `SELECT `+fileCols+` FROM files WHERE id <= ? ORDER BY id`, lastFile)
 	if err != nil {
 		return nil, err
 	}
@@ -285,7 +320,7 @@ func (l *Ledger) Load(ctx context.Context, onRows func(done int)) (*Content, err
 	c.Records = make([]funding.Record, 0, total)
 	rows, err = tx.QueryContext(ctx, `SELECT file_id, sheet, row, col, owner, ente, tipologia, comune, istat, provincia,
 		cod_provincia, regione, ipa, catastale, avviso, misura_text, measure, cup, decreto, finestra, data_invio,
-		data_fin, data_stato, status, amount, amount_ok, rejected FROM records ORDER BY file_id, seq`)
+		data_fin, data_stato, status, amount, amount_ok, rejected FROM records WHERE file_id <= ? ORDER BY file_id, seq`, lastFile)
 	if err != nil {
 		return nil, err
 	}
@@ -327,7 +362,7 @@ func (l *Ledger) Load(ctx context.Context, onRows func(done int)) (*Content, err
 		onRows(len(c.Records))
 	}
 	rows, err = tx.QueryContext(ctx, `SELECT file_id, sheet, row, col, field, value, reason, suggestion, rejected, err
-		FROM anomalies ORDER BY file_id, seq`)
+		FROM anomalies WHERE file_id <= ? ORDER BY file_id, seq`, lastFile)
 	if err != nil {
 		return nil, err
 	}

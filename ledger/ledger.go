@@ -25,7 +25,7 @@ import (
 )
 
 // SchemaVersion is the version of the schema this program writes.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // ErrNewerSchema: the ledger was written by a newer consolida.
 var ErrNewerSchema = errors.New("ledger written by a newer version")
@@ -140,6 +140,17 @@ CREATE TABLE snapshot (
 	amount    INTEGER NOT NULL,
 	PRIMARY KEY (export_id, seq)
 ) WITHOUT ROWID;
+`,
+	// 1 -> 2: a snapshot is derived data, valid only under the identity
+	// rules it was taken with (funding.IdentityRules). The snapshots of
+	// schema 1 hold keys derived by the ledger's own copy of the rule,
+	// which funding's keys never equal: compared with them, every
+	// candidatura would be new. They are dropped, and their exports say
+	// so (snapshot_rules 0); an export whose baseline has no valid
+	// snapshot derives it again from the ledger content the baseline saw.
+	`
+ALTER TABLE exports ADD COLUMN snapshot_rules INTEGER NOT NULL DEFAULT 0; -- funding.IdentityRules of the stored snapshot; 0 none
+DELETE FROM snapshot;
 `,
 }
 
