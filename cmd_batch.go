@@ -245,6 +245,12 @@ func importFiles(ctx context.Context, lg *ledger.Ledger, paths []string, rep *re
 			t.Add(1)
 			continue
 		}
+		if errors.Is(err, funding.ErrSumOverflow) {
+			// amounts that no total can hold: refused, the others go on
+			st.Failed = append(st.Failed, importer.FileError{Path: p, Err: err})
+			t.Add(1)
+			continue
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return st, ctx.Err()

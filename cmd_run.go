@@ -204,6 +204,9 @@ func consolidate(in funding.Input, rep *reporter) (*funding.Result, error) {
 		for _, l := range exporter.ConservationLines(res) {
 			rep.Printf("%s", l)
 		}
+		if res.Conservation.Overflow {
+			return nil, fmt.Errorf("conservazione non rispettata: %w; nessun prospetto scritto", funding.ErrSumOverflow)
+		}
 		return nil, fmt.Errorf("conservazione non rispettata: righe o importi persi o contati due volte; nessun prospetto scritto")
 	}
 	return res, nil

@@ -10,20 +10,33 @@ import (
 	"golang.org/x/text/language"
 )
 
-// Tally is a count of rows and the sum of their amounts.
+// Tally is a count of rows and the sum of their amounts. The sum is
+// checked: when it would overflow int64 cents, Overflow is set and Amount
+// keeps the last sum that fitted.
 type Tally struct {
-	Rows   int
-	Amount Amount
+	Rows     int
+	Amount   Amount
+	Overflow bool // the amounts added up to more than MaxSum (or less than -MaxSum)
 }
 
 // Add counts one row.
 func (t *Tally) Add(a Amount) {
 	t.Rows++
-	t.Amount += a
+	if s, ok := AddAmounts(t.Amount, a); ok && !t.Overflow {
+		t.Amount = s
+	} else {
+		t.Overflow = true
+	}
 }
 
 // Plus returns the sum of two tallies.
-func (t Tally) Plus(o Tally) Tally { return Tally{t.Rows + o.Rows, t.Amount + o.Amount} }
+func (t Tally) Plus(o Tally) Tally {
+	s, ok := AddAmounts(t.Amount, o.Amount)
+	if !ok {
+		s = t.Amount
+	}
+	return Tally{Rows: t.Rows + o.Rows, Amount: s, Overflow: t.Overflow || o.Overflow || !ok}
+}
 
 // Source is one input file as the importer read it.
 type Source struct {
@@ -151,7 +164,12 @@ type Conservation struct {
 	Read     Tally
 	Outcomes Outcomes
 	OK       bool
+	Overflow bool     // not OK because amounts add up beyond MaxSum (ErrSumOverflow)
 	Problems []string // Italian, one per source that does not add up
+
+	// the consolidated candidature: funded (A+E), and renounced or revoked
+	// (listed, not added to totals)
+	Funded, NotFunded Amount
 }
 
 // Result is the consolidated picture. Records is the input's slice, not a
@@ -171,6 +189,9 @@ type Result struct {
 	GrandTotal   []Amount // per measure, over reported comuni
 	Total        Amount
 	Conservation Conservation
+
+	overflow bool // a total of the report overflowed (total)
+	negative bool // a candidatura with a negative amount reached the totals
 }
 
 // Consolidate resolves comuni, de-duplicates candidature, keeps the newest
@@ -489,7 +510,7 @@ func orDash(s string) string {
 	return s
 }
 
-// total adds up the money per comune and per measure.
+// total adds up the money per comune and per measure, each sum checked.
 func (res *Result) total(selected map[int32]bool) {
 	nm := len(res.Catalog.Measures)
 	byComune := map[int32]*ComuneTotals{}
@@ -500,6 +521,16 @@ func (res *Result) total(selected map[int32]bool) {
 			byComune[c.ID] = t
 		}
 		return t
+	}
+	add := func(a Amount, to ...*Amount) {
+		for _, p := range to {
+			s, ok := AddAmounts(*p, a)
+			if !ok {
+				res.overflow = true
+				continue // the report will not be written: keep what fitted
+			}
+			*p = s
+		}
 	}
 	res.GrandTotal = make([]Amount, nm)
 	res.Measures = make([]MeasureStats, nm)
@@ -513,25 +544,23 @@ func (res *Result) total(selected map[int32]bool) {
 		mi := res.Catalog.Order(cand.Measure.ID)
 		w := cand.Winner
 		ms := &res.Measures[mi]
+		if w.Amount < 0 {
+			res.negative = true
+		}
 		switch w.Status {
 		case StatusAssegnata, StatusErogata:
-			t.Funded[mi] += w.Amount
-			t.Total += w.Amount
-			res.GrandTotal[mi] += w.Amount
-			res.Total += w.Amount
-			ms.Funded += w.Amount
+			add(w.Amount, &t.Funded[mi], &t.Total, &res.GrandTotal[mi], &res.Total, &ms.Funded)
 			ms.Candidature++
 			comuniPer[mi][cand.Comune.ID] = true
 			if w.Status == StatusErogata {
-				t.Erogato[mi] += w.Amount
-				ms.Erogato += w.Amount
+				add(w.Amount, &t.Erogato[mi], &ms.Erogato)
 			}
 		case StatusRinuncia:
 			ms.Rinunce++
-			ms.RinunceAmount += w.Amount
+			add(w.Amount, &ms.RinunceAmount)
 		case StatusRevoca:
 			ms.Revoche++
-			ms.RevocheAmount += w.Amount
+			add(w.Amount, &ms.RevocheAmount)
 		}
 	}
 	for i := range res.Measures {
@@ -615,10 +644,17 @@ func (res *Result) checkConservation() {
 		cons.Outcomes.add(res.Outcome[i], a)
 	}
 	cons.OK = true
+	overflow := false
 	for i := range res.Sources {
 		s := &res.Sources[i]
 		cons.Read = cons.Read.Plus(s.Read)
-		if got := s.Outcomes.Total(); got != s.Read {
+		got := s.Outcomes.Total()
+		if s.Read.Overflow || got.Overflow {
+			cons.OK, overflow = false, true
+			cons.Problems = append(cons.Problems, s.Name+": "+ErrSumOverflow.Error())
+			continue
+		}
+		if got != s.Read {
 			cons.OK = false
 			cons.Problems = append(cons.Problems, fmt.Sprintf("%s: lette %d righe per %s euro, esiti %d righe per %s euro",
 				s.Name, s.Read.Rows, s.Read.Amount, got.Rows, got.Amount))
@@ -628,17 +664,34 @@ func (res *Result) checkConservation() {
 		cons.OK = false
 		cons.Problems = append(cons.Problems, fmt.Sprintf("%d righe senza file di provenienza", stray.Total().Rows))
 	}
-	if cons.Outcomes.Total() != cons.Read {
+	total := cons.Outcomes.Total()
+	if total != cons.Read {
 		cons.OK = false
 	}
 	// the funded total must be what the consolidated rows say
-	var funded Amount
+	var funded, notFunded Tally
 	for _, c := range res.Candidature {
-		funded += c.Funded()
+		if c.Winner.Status.Funded() {
+			funded.Add(c.Winner.Amount)
+		} else {
+			notFunded.Add(c.Winner.Amount)
+		}
 	}
-	if funded != res.Total {
+	cons.Funded, cons.NotFunded = funded.Amount, notFunded.Amount
+	fundedOK := !funded.Overflow && !notFunded.Overflow
+	if !overflow && (total.Overflow || cons.Read.Overflow || res.overflow || !fundedOK) {
+		overflow = true
+		cons.Problems = append(cons.Problems, "tutti i file: "+ErrSumOverflow.Error())
+	}
+	if overflow {
+		cons.OK, cons.Overflow = false, true
+	} else if funded.Amount != res.Total {
 		cons.OK = false
-		cons.Problems = append(cons.Problems, fmt.Sprintf("totale finanziato %s diverso dalla somma delle candidature %s", res.Total, funded))
+		cons.Problems = append(cons.Problems, fmt.Sprintf("totale finanziato %s diverso dalla somma delle candidature %s", res.Total, funded.Amount))
+	}
+	if res.negative {
+		cons.OK = false
+		cons.Problems = append(cons.Problems, "una candidatura consolidata ha un importo negativo: le righe con importo negativo vanno scartate")
 	}
 }
 

@@ -416,3 +416,41 @@ func (in Input) withSelection(s Selection) Input {
 	in.Selection = s
 	return in
 }
+
+// The largest amounts a row may carry, many times: the sums cannot be
+// represented, and the consolidation must say so instead of reporting a
+// wrapped (negative) total with conservation respected.
+func TestAmountOverflowFailsConservation(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		files int32
+	}{{"one file", 1}, {"across files", 3}} {
+		t.Run(tc.name, func(t *testing.T) {
+			cat := testCatalog(t)
+			var recs []Record
+			srcs := []Source{{Name: "a.csv"}, {Name: "b.csv"}, {Name: "c.csv"}}
+			for i := 0; i < 93; i++ {
+				r := rec(int32(i)%tc.files, i+2, "097058", "Olgiate Molgora", "LC", "c_g026", fmt.Sprintf("D81F22%09d", i), avPND, StatusAssegnata, 20230103, maxAmount)
+				r.Measure = "1.4.5"
+				recs = append(recs, r)
+				srcs[r.FileIdx].Read.Add(r.Amount)
+			}
+			res := Consolidate(Input{Catalog: cat, Records: recs, Sources: srcs})
+			if res.Conservation.OK {
+				t.Fatalf("conservation respected with a total of %s", res.Total)
+			}
+			found := false
+			for _, p := range res.Conservation.Problems {
+				found = found || strings.Contains(p, "massimo rappresentabile")
+			}
+			if !found || !res.Conservation.Overflow || res.Total < 0 {
+				t.Fatalf("problems %q, total %s", res.Conservation.Problems, res.Total)
+			}
+			// one row less in each file fits: the same input is then fine
+			fine := Consolidate(Input{Catalog: cat, Records: recs[:92], Sources: []Source{{Name: "a.csv", Read: Tally{Rows: 92, Amount: 92 * maxAmount}}}})
+			if tc.files == 1 && (!fine.Conservation.OK || fine.Total != 92*maxAmount) {
+				t.Fatalf("92 rows: %v %s", fine.Conservation.Problems, fine.Total)
+			}
+		})
+	}
+}

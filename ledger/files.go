@@ -119,7 +119,8 @@ type Import struct {
 
 // AddFile stores a file with its records and anomalies in one
 // transaction. A file whose SHA-256 is already stored gives ErrKnownFile
-// and changes nothing. onRows, if not nil, is called with the number of
+// and changes nothing; so does a file whose amounts cannot be added up,
+// alone or with those of the ledger (funding.ErrSumOverflow). onRows, if not nil, is called with the number of
 // records stored so far, every few thousand (progress); it runs inside
 // the transaction.
 func (l *Ledger) AddFile(ctx context.Context, in Import, onRows func(done int)) (File, error) {
@@ -131,6 +132,9 @@ func (l *Ledger) AddFile(ctx context.Context, in Import, onRows func(done int)) 
 	}
 	if f.SHA256 == "" {
 		return f, fmt.Errorf("file %s without SHA-256", src.Name)
+	}
+	if src.Read.Overflow {
+		return f, funding.ErrSumOverflow
 	}
 	for i := range in.Records {
 		if in.Records[i].Rejected {
@@ -147,6 +151,11 @@ func (l *Ledger) AddFile(ctx context.Context, in Import, onRows func(done int)) 
 	case err == nil:
 		return f, ErrKnownFile
 	case !errors.Is(err, sql.ErrNoRows):
+		return f, err
+	}
+	// every export adds up the amounts of every file: a file that would
+	// make that sum overflow would make every later export fail
+	if err := checkSum(ctx, tx, f.Read); err != nil {
 		return f, err
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO files (sha256, name, path, size, imported_at, format, skipped, notes,
@@ -198,6 +207,31 @@ func (l *Ledger) AddFile(ctx context.Context, in Import, onRows func(done int)) 
 		onRows(len(in.Records))
 	}
 	return f, nil
+}
+
+// checkSum returns funding.ErrSumOverflow when the amounts read from the
+// files of the ledger and from one more file cannot be added up.
+func checkSum(ctx context.Context, tx *sql.Tx, more funding.Tally) error {
+	rows, err := tx.QueryContext(ctx, `SELECT amount_read FROM files`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	sum := more
+	for rows.Next() {
+		var a funding.Amount
+		if err := rows.Scan(&a); err != nil {
+			return err
+		}
+		sum = sum.Plus(funding.Tally{Amount: a})
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if sum.Overflow {
+		return funding.ErrSumOverflow
+	}
+	return nil
 }
 
 // sentinels are the funding errors an anomaly may carry; the ledger keeps

@@ -401,3 +401,32 @@ func normalized(c *Content) Content {
 	}
 	return out
 }
+
+func TestAddFileRefusesAmountsThatCannotBeAddedUp(t *testing.T) {
+	l, _ := openTemp(t)
+	ctx := context.Background()
+	huge := func(name, sha string, n int) Import {
+		in := sampleImport(name, sha, 0)
+		for i := 0; i < n; i++ {
+			r := sampleImport(name, sha, 1).Records[0]
+			r.Amount = funding.Amount(1e17) // the largest amount one row may carry
+			in.Records = append(in.Records, r)
+			in.Source.Read.Add(r.Amount)
+		}
+		return in
+	}
+	if _, err := l.AddFile(ctx, huge("a.csv", "01", 93), nil); !errors.Is(err, funding.ErrSumOverflow) {
+		t.Fatalf("93 rows at the bound: %v", err)
+	}
+	// each file fits, not both together
+	if _, err := l.AddFile(ctx, huge("b.csv", "02", 50), nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.AddFile(ctx, huge("c.csv", "03", 50), nil); !errors.Is(err, funding.ErrSumOverflow) {
+		t.Fatalf("two files of 50 rows at the bound: %v", err)
+	}
+	c, err := l.Load(ctx, nil)
+	if err != nil || len(c.Files) != 1 || c.Files[0].Name != "b.csv" || len(c.Records) != 50 {
+		t.Fatalf("ledger after the refusals: %v", err)
+	}
+}
