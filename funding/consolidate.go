@@ -349,6 +349,9 @@ func describeLookup(err error, name, code string) (reason, suggestion string) {
 		if name == "" && code != "" {
 			reason = "codice ISTAT sconosciuto"
 		}
+		if le.SuggestionsCut {
+			return reason, "nomi simili non cercati: troppi comuni sconosciuti nei file; caricare l'elenco ISTAT dei comuni con --comuni"
+		}
 		if len(ss) == 0 {
 			return reason, "caricare l'elenco ISTAT dei comuni con --comuni"
 		}
