@@ -765,3 +765,78 @@ func TestBatchAmountChange(t *testing.T) {
 		t.Fatalf("Novità %q, want a status change and %q", got, wantAmount)
 	}
 }
+
+// TestBatchSchema1LedgerSameNovita: a ledger written by the consolida of
+// schema 1 (its snapshots hold keys of the old identity rules) gives, once
+// migrated, the same Novità as a ledger made today from the same files.
+// Without the migration's invalidation every candidatura would be new.
+func TestBatchSchema1LedgerSameNovita(t *testing.T) {
+	first := filepath.Join("samples", "candidature_comuni_lecco.csv")
+	// next month: the same list with one candidatura paid and another one
+	// with a new amount, and the samples' other files
+	b, err := os.ReadFile(first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	lines[1] = strings.Replace(lines[1], ",A,2023-01-03,", ",E,2026-02-20,", 1)
+	lines[2] = strings.Replace(strings.Replace(lines[2], ",20344.0,", ",20500.0,", 1), ",A,2023-01-30,", ",A,2026-02-21,", 1)
+	march := filepath.Join(t.TempDir(), "candidature_marzo.csv")
+	if err := os.WriteFile(march, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	later := []string{march, filepath.Join("samples", "ufficio_ragioneria_olgiate.csv"), filepath.Join("samples", "allegato_decreto_85_2022_cloud.xlsx")}
+	novita := func(db string, downgrade bool) ([][]string, string) {
+		dir := filepath.Dir(db)
+		mustRun(t, "import", first, "--ledger", db, "-q")
+		mustRun(t, "export", "--out", filepath.Join(dir, "u1"), "--mese", "2026-02", "--ledger", db, "--consiglio=false", "-q")
+		if downgrade {
+			schema1(t, db)
+		}
+		mustRun(t, append([]string{"import"}, append(later, "--ledger", db, "-q")...)...)
+		out := filepath.Join(dir, "u2")
+		stdout := mustRun(t, "export", "--out", out, "--mese", "2026-03", "--ledger", db, "--consiglio=false", "-q")
+		var items [][]string
+		for _, r := range testkit.SheetRows(t, filepath.Join(out, "CST_2026-03.xlsx"), exporter.SheetNovita)[1:] {
+			if len(r) == len(exporter.NovitaHeader) {
+				items = append(items, r)
+			}
+		}
+		_, line, _ := strings.Cut(stdout, "novità (")
+		_, line, _ = strings.Cut(line, "): ")
+		return items, line
+	}
+	fresh, freshLine := novita(filepath.Join(t.TempDir(), "consolida.db"), false)
+	old, oldLine := novita(filepath.Join(t.TempDir(), "consolida.db"), true)
+	if !strings.HasPrefix(freshLine, "nuove candidature 7, cambi di stato 1, cambi di importo 1") {
+		t.Fatalf("Novità of a fresh ledger: %q", freshLine)
+	}
+	if oldLine != freshLine || fmt.Sprint(old) != fmt.Sprint(fresh) {
+		t.Fatalf("Novità of the migrated ledger:\n%q\n%v\nof a fresh one:\n%q\n%v", oldLine, old, freshLine, fresh)
+	}
+}
+
+// schema1 turns a ledger into what the consolida of schema 1 wrote: no
+// snapshot_rules column, snapshot keys of the old rules (which the
+// current rules never produce), version 1.
+func schema1(t *testing.T, path string) {
+	t.Helper()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range []string{
+		`ALTER TABLE exports DROP COLUMN snapshot_rules`,
+		`UPDATE snapshot SET keys = randomblob(16)`,
+		`UPDATE schema_version SET version = 1`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	var n int
+	if err := db.QueryRow(`SELECT count(*) FROM snapshot`).Scan(&n); err != nil || n == 0 {
+		t.Fatalf("no snapshot to invalidate: %d %v", n, err)
+	}
+}

@@ -411,3 +411,33 @@ func TestInterrupted(t *testing.T) {
 		t.Error("the run after the interrupts did not replace the CST workbook")
 	}
 }
+
+// TestAmountsBeyondAnyTotal: a file whose amounts, each within the bound
+// of one amount, add up to more than int64 cents hold. `run` used to
+// write a negative total with "conservazione rispettata"; now it writes
+// nothing and says why (exit 1), and the ledger refuses the file.
+func TestAmountsBeyondAnyTotal(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("codice_ipa,ente,tipologia_ente,comune,cod_comune,provincia,importo_finanziamento,avviso,codice_cup,stato_candidatura,data_stato_candidatura\n")
+	for i := 0; i < 93; i++ {
+		fmt.Fprintf(&b, "c_g026,Comune di Olgiate Molgora,Comuni,Olgiate Molgora,097058,LC,1000000000000000,1.4.5 'Piattaforma Notifiche Digitali' Comuni (Settembre 2022),D81F22%09d,A,2023-01-03\n", i)
+	}
+	in := filepath.Join(dir, "enormi.csv")
+	if err := os.WriteFile(in, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "uscita")
+	code, stdout, stderr := runCLI(t, "run", in, "--out", out, "--mese", "2026-11", "-q")
+	if code != 1 || !strings.Contains(stdout+stderr, "massimo rappresentabile") || !strings.Contains(stderr, "nessun prospetto scritto") {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(out, "CST_2026-11.xlsx")); !os.IsNotExist(err) {
+		t.Fatalf("a workbook was written: %v", err)
+	}
+	db := filepath.Join(dir, "consolida.db")
+	code, stdout, stderr = runCLI(t, "import", in, "--ledger", db, "-q")
+	if code != 1 || !strings.Contains(stdout, "NON importato") || !strings.Contains(stdout, "massimo rappresentabile") {
+		t.Fatalf("import: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+	}
+}

@@ -342,15 +342,7 @@ func ConservationLines(res *funding.Result) []string {
 		fmt.Sprintf("Conservazione degli importi: letti %s € = consolidati %s € + duplicati %s € + altri enti %s € + fuori selezione %s € + scartati %s €: %s",
 			c.Read.Amount, o.Consolidated.Amount, o.Duplicates.Amount, o.AltriEnti.Amount, o.FuoriSelezione.Amount, o.Rejected.Amount, verdict),
 	}
-	var funded, notFunded funding.Amount
-	for _, cand := range res.Candidature {
-		if cand.Winner.Status.Funded() {
-			funded += cand.Winner.Amount
-		} else {
-			notFunded += cand.Winner.Amount
-		}
-	}
-	lines = append(lines, fmt.Sprintf("Dei consolidati: finanziati (A+E) %s € nel Riepilogo, rinunce e revoche %s € elencate e non sommate.", funded, notFunded))
+	lines = append(lines, fmt.Sprintf("Dei consolidati: finanziati (A+E) %s € nel Riepilogo, rinunce e revoche %s € elencate e non sommate.", c.Funded, c.NotFunded))
 	for _, p := range c.Problems {
 		lines = append(lines, "Problema: "+p)
 	}

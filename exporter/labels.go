@@ -36,29 +36,10 @@ func SinceLabel(b Baseline) string {
 	return fmt.Sprintf("n. %d del %s, %s", b.ID, b.Generated.Local().Format("02/01/2006 15:04"), Meta{Mese: b.Mese}.MeseLabel())
 }
 
-// ChangeKind is the kind of a Change.
-type ChangeKind uint8
-
-// The kinds of change the Novità list.
-const (
-	NewCandidatura ChangeKind = iota + 1 // the baseline did not have it
-	StatusChanged                        // A -> E, A -> R, R -> A...
-	AmountChanged                        // same candidatura, another amount
-)
-
-// Change is one difference between a result and its baseline, as the
-// month-to-month diff finds it.
-type Change struct {
-	Kind         ChangeKind
-	Cand         *funding.Candidatura // as it is now
-	BeforeStatus funding.Status       // as the baseline had it (StatusChanged)
-	BeforeAmount funding.Amount       // as the baseline had it (AmountChanged)
-}
-
 // NewNovita turns the changes into the rows of the Novità sheet and of
 // the council workbooks' Novità section; base is nil for the first
 // export of a ledger.
-func NewNovita(base *Baseline, changes []Change) *Novita {
+func NewNovita(base *Baseline, changes []funding.Change) *Novita {
 	nov := &Novita{Items: make([]NovitaItem, 0, len(changes))}
 	if base != nil {
 		nov.Since = SinceLabel(*base)
@@ -70,16 +51,16 @@ func NewNovita(base *Baseline, changes []Change) *Novita {
 			Fonte: w.Pos.Fonte(), ComuneID: c.Comune.ID,
 		}
 		switch ch.Kind {
-		case NewCandidatura:
+		case funding.ChangeNew:
 			it.Tipo = TipoNuova
 			it.Dopo = statusText(w.Status, w.DataStato) + ", " + w.Amount.String() + " €"
-		case StatusChanged:
+		case funding.ChangeStatus:
 			it.Tipo = TipoCambioStato
-			it.Prima = ch.BeforeStatus.Label()
+			it.Prima = ch.Before.Status.Label()
 			it.Dopo = statusText(w.Status, w.DataStato)
-		case AmountChanged:
+		case funding.ChangeAmount:
 			it.Tipo = TipoCambioImporto
-			it.Prima = ch.BeforeAmount.String() + " €"
+			it.Prima = ch.Before.Amount.String() + " €"
 			it.Dopo = w.Amount.String() + " €"
 		}
 		nov.Items = append(nov.Items, it)

@@ -28,7 +28,7 @@ func rec(file int32, row int, istat, name, prov, cup, avviso string, st funding.
 		Pos: funding.Pos{File: []string{"a.csv", "b.csv"}[file], Row: row}, FileIdx: file,
 		Owner: funding.OwnerComune, Ente: "Comune di " + name, Tipologia: "Comuni",
 		Comune: name, ISTAT: istat, Provincia: prov, IPA: "c_" + istat, CUP: cup, Avviso: avviso, Decreto: "Decreto n. 28-2/2022",
-		DataStato: date, DataFin: 20220801, Status: st, Amount: cents, AmountOK: true, ComuneID: -1,
+		DataStato: date, DataFin: 20220801, Status: st, Amount: cents, AmountOK: true,
 	}
 }
 

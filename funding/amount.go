@@ -3,6 +3,7 @@ package funding
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 )
 
@@ -17,9 +18,28 @@ var (
 	ErrAmountTooLarge = errors.New("importo troppo grande")
 )
 
-// maxAmount bounds parsed amounts far above any real funding (10^15 euro)
-// so that sums of millions of rows cannot overflow int64 cents.
+// maxAmount bounds one parsed amount, far above any real funding (10^15
+// euro; the largest real one is under 10^7). It cannot make sums safe:
+// 93 rows at the bound exceed int64 cents. Sums are checked instead
+// (AddAmounts, Tally) and one that overflows fails the conservation check.
 const maxAmount = Amount(1e15 * 100)
+
+// MaxSum is the largest amount int64 cents hold: 92.233.720.368.547.758,07 euro.
+const MaxSum = Amount(math.MaxInt64)
+
+// ErrSumOverflow: amounts whose sum int64 cents cannot hold. They cannot
+// be real funding; no total of them would be exact.
+var ErrSumOverflow = errors.New("la somma degli importi supera il massimo rappresentabile (" + MaxSum.String() + " euro): importi fuori misura")
+
+// AddAmounts returns a+b; ok is false when the sum overflows int64 cents
+// (the result is then meaningless).
+func AddAmounts(a, b Amount) (sum Amount, ok bool) {
+	s := a + b
+	if (b > 0 && s < a) || (b < 0 && s > a) {
+		return s, false
+	}
+	return s, true
+}
 
 // Euro returns the amount as a decimal number of euro for spreadsheet
 // cells. It is the one place where cents leave the integer world, for

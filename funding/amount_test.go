@@ -134,3 +134,51 @@ func FuzzParseNumber(f *testing.F) {
 		}
 	})
 }
+
+func TestAddAmounts(t *testing.T) {
+	for _, tc := range []struct {
+		a, b Amount
+		ok   bool
+	}{
+		{1, 2, true},
+		{MaxSum - 1, 1, true},
+		{MaxSum, 1, false},
+		{MaxSum, MaxSum, false},
+		{-MaxSum, -1, true},
+		{-MaxSum - 1, -1, false},
+		{MaxSum, -MaxSum, true},
+		{0, 0, true},
+	} {
+		s, ok := AddAmounts(tc.a, tc.b)
+		if ok != tc.ok || ok && s != tc.a+tc.b {
+			t.Errorf("AddAmounts(%d, %d) = %d, %v; want ok %v", tc.a, tc.b, s, ok, tc.ok)
+		}
+	}
+}
+
+// 93 rows at the bound of one amount used to wrap to a negative total.
+func TestTallyOverflow(t *testing.T) {
+	var tl Tally
+	for i := 0; i < 93; i++ {
+		tl.Add(maxAmount)
+	}
+	if !tl.Overflow || tl.Rows != 93 || tl.Amount < 0 {
+		t.Fatalf("93 rows at the bound: %+v", tl)
+	}
+	var ok Tally
+	for i := 0; i < 92; i++ {
+		ok.Add(maxAmount)
+	}
+	if ok.Overflow || ok.Amount != 92*maxAmount {
+		t.Fatalf("92 rows at the bound: %+v", ok)
+	}
+	if p := ok.Plus(ok); !p.Overflow || p.Rows != 184 {
+		t.Fatalf("Plus: %+v", p)
+	}
+	if p := ok.Plus(Tally{Rows: 1, Amount: 5}); p.Overflow || p.Amount != 92*maxAmount+5 {
+		t.Fatalf("Plus: %+v", p)
+	}
+	if p := (Tally{Overflow: true}).Plus(Tally{}); !p.Overflow {
+		t.Fatal("Plus forgot an overflow")
+	}
+}

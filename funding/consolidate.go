@@ -10,20 +10,33 @@ import (
 	"golang.org/x/text/language"
 )
 
-// Tally is a count of rows and the sum of their amounts.
+// Tally is a count of rows and the sum of their amounts. The sum is
+// checked: when it would overflow int64 cents, Overflow is set and Amount
+// keeps the last sum that fitted.
 type Tally struct {
-	Rows   int
-	Amount Amount
+	Rows     int
+	Amount   Amount
+	Overflow bool // the amounts added up to more than MaxSum (or less than -MaxSum)
 }
 
 // Add counts one row.
 func (t *Tally) Add(a Amount) {
 	t.Rows++
-	t.Amount += a
+	if s, ok := AddAmounts(t.Amount, a); ok && !t.Overflow {
+		t.Amount = s
+	} else {
+		t.Overflow = true
+	}
 }
 
 // Plus returns the sum of two tallies.
-func (t Tally) Plus(o Tally) Tally { return Tally{t.Rows + o.Rows, t.Amount + o.Amount} }
+func (t Tally) Plus(o Tally) Tally {
+	s, ok := AddAmounts(t.Amount, o.Amount)
+	if !ok {
+		s = t.Amount
+	}
+	return Tally{Rows: t.Rows + o.Rows, Amount: s, Overflow: t.Overflow || o.Overflow || !ok}
+}
 
 // Source is one input file as the importer read it.
 type Source struct {
@@ -34,9 +47,9 @@ type Source struct {
 	Format   string // "CSV (UTF-8, separatore ',')", "XLSX"...
 	Skipped  string // why nothing was read: not a funding list, unreadable...
 	Notes    []string
-	Read     Tally // data rows read, with the sum of the amounts that could be read
-	RefDate  Date  // newest date in the file (set by Consolidate)
-	Outcomes Outcomes
+	Read     Tally    // data rows read, with the sum of the amounts that could be read
+	RefDate  Date     // newest date in the file (in Result.Sources: set by Consolidate)
+	Outcomes Outcomes // in Result.Sources: set by Consolidate
 }
 
 // Outcomes splits the rows of a source (or of the whole run) by what
@@ -94,7 +107,9 @@ type Member struct {
 	Text string
 }
 
-// Input is everything Consolidate needs.
+// Input is everything Consolidate needs. Consolidate only reads it: the
+// same Input can be consolidated again (with another Selection, say)
+// without copies.
 type Input struct {
 	Catalog   *Catalog
 	Registry  *Registry // may already hold observations from the ISTAT list
@@ -149,42 +164,58 @@ type Conservation struct {
 	Read     Tally
 	Outcomes Outcomes
 	OK       bool
+	Overflow bool     // not OK because amounts add up beyond MaxSum (ErrSumOverflow)
 	Problems []string // Italian, one per source that does not add up
+
+	// the consolidated candidature: funded (A+E), and renounced or revoked
+	// (listed, not added to totals)
+	Funded, NotFunded Amount
 }
 
-// Result is the consolidated picture.
+// Result is the consolidated picture. Records is the input's slice, not a
+// copy: what Consolidate derived about each record is in the slices
+// parallel to it (Outcome, ComuneOf), never written into the records.
 type Result struct {
 	Catalog      *Catalog
-	Registry     *Registry
-	Records      []Record
-	Outcome      []Outcome // per record
-	Sources      []Source
-	Anomalies    []Anomaly
+	Registry     *Registry       // a copy of the input's, that learnt the comuni of the rows
+	Records      []Record        // the input's records, read-only
+	Outcome      []Outcome       // per record: what happened to it
+	ComuneOf     []int32         // per record: its comune (index in Registry.Comuni), -1 for none
+	Sources      []Source        // the input's sources with RefDate and Outcomes set
+	Anomalies    []Anomaly       // the input's anomalies and those of the consolidation, by position
 	Comuni       []*ComuneTotals // reported comuni, by name
 	Candidature  []*Candidatura  // reported candidature, by comune, measure, date
 	Measures     []MeasureStats
 	GrandTotal   []Amount // per measure, over reported comuni
 	Total        Amount
 	Conservation Conservation
+
+	overflow bool // a total of the report overflowed (total)
+	negative bool // a candidatura with a negative amount reached the totals
 }
 
 // Consolidate resolves comuni, de-duplicates candidature, keeps the newest
-// status of each, adds up the money and checks conservation.
+// status of each, adds up the money and checks conservation. It does not
+// modify its input (records, sources, anomalies, registry): everything it
+// derives is in the Result.
 func Consolidate(in Input) *Result {
+	n := len(in.Records)
 	res := &Result{
-		Catalog:   in.Catalog,
-		Registry:  in.Registry,
-		Records:   in.Records,
-		Sources:   in.Sources,
-		Anomalies: in.Anomalies,
-		Outcome:   make([]Outcome, len(in.Records)),
+		Catalog:  in.Catalog,
+		Registry: in.Registry.clone(),
+		Records:  in.Records,
+		Sources:  append([]Source(nil), in.Sources...),
+		Outcome:  make([]Outcome, n),
+		ComuneOf: make([]int32, n),
 	}
-	if res.Registry == nil {
-		res.Registry = NewRegistry()
-	}
+	// the anomalies of the input come first, in their order, then those
+	// found here; all sorted by position at the end
+	res.Anomalies = make([]Anomaly, len(in.Anomalies), len(in.Anomalies)+len(in.Anomalies)/8+16)
+	copy(res.Anomalies, in.Anomalies)
 	recs := res.Records
 	for i := range res.Sources {
 		res.Sources[i].RefDate = 0
+		res.Sources[i].Outcomes = Outcomes{}
 	}
 	for i := range recs {
 		r := &recs[i]
@@ -199,7 +230,7 @@ func Consolidate(in Input) *Result {
 	res.learnComuni()
 	res.resolveComuni()
 	selected := res.selection(in.Selection)
-	groups := res.group()
+	groups := groupRows(res.Records, res.ComuneOf) // identity.go
 	res.pickWinners(groups, selected)
 	res.total(selected)
 	res.checkConservation()
@@ -240,20 +271,29 @@ func (res *Result) learnComuni() {
 	res.Registry.Build()
 }
 
-func (res *Result) reject(r *Record, field, value, reason, suggestion string, err error) {
-	r.Rejected = true
+// reject puts record i out, with the reason.
+func (res *Result) reject(i int, field, value, reason, suggestion string, err error) {
+	r := &res.Records[i]
+	res.Outcome[i] = OutRejected
 	res.Anomalies = append(res.Anomalies, Anomaly{
 		Pos: r.Pos, Field: field, Value: value, Reason: reason, Suggestion: suggestion, Rejected: true, Err: err,
 	})
 }
 
-// resolveComuni finds the comune of every row that is a comune's.
+// resolveComuni finds the comune of every row that is a comune's. It
+// settles the outcome of the rows that are out (rejected when read or
+// here, another body's); the rows with a comune get theirs when grouped.
 func (res *Result) resolveComuni() {
 	reg := res.Registry
 	for i := range res.Records {
 		r := &res.Records[i]
-		r.ComuneID = -1
-		if r.Rejected || r.Owner == OwnerAltro {
+		res.ComuneOf[i] = -1
+		if r.Rejected {
+			res.Outcome[i] = OutRejected
+			continue
+		}
+		if r.Owner == OwnerAltro {
+			res.Outcome[i] = OutAltriEnti
 			continue
 		}
 		name := r.Comune
@@ -265,13 +305,10 @@ func (res *Result) resolveComuni() {
 			q.IPA = r.IPA
 		}
 		c, err := reg.Resolve(q)
-		if r.Owner == OwnerIfNamed {
-			if err == nil && reg.HasName(c, ComuneName(r.Ente)) {
-				r.Owner = OwnerComune
-			} else {
-				r.Owner = OwnerAltro
-				continue
-			}
+		if r.Owner == OwnerIfNamed && (err != nil || !reg.HasName(c, ComuneName(r.Ente))) {
+			// a body whose name is not its comune's: another body's money
+			res.Outcome[i] = OutAltriEnti
+			continue
 		}
 		if err != nil {
 			field, value := "comune", name
@@ -279,10 +316,10 @@ func (res *Result) resolveComuni() {
 				field, value = "cod_istat", r.ISTAT
 			}
 			reason, sugg := describeLookup(err, name, r.ISTAT)
-			res.reject(r, field, value, reason, sugg, err)
+			res.reject(i, field, value, reason, sugg, err)
 			continue
 		}
-		r.ComuneID = c.ID
+		res.ComuneOf[i] = c.ID
 	}
 }
 
@@ -311,6 +348,9 @@ func describeLookup(err error, name, code string) (reason, suggestion string) {
 		reason = "comune sconosciuto"
 		if name == "" && code != "" {
 			reason = "codice ISTAT sconosciuto"
+		}
+		if le.SuggestionsCut {
+			return reason, "nomi simili non cercati: troppi comuni sconosciuti nei file; caricare l'elenco ISTAT dei comuni con --comuni"
 		}
 		if len(ss) == 0 {
 			return reason, "caricare l'elenco ISTAT dei comuni con --comuni"
@@ -365,137 +405,6 @@ func (res *Result) selection(sel Selection) map[int32]bool {
 	return out
 }
 
-// group unites the rows of one candidatura: same (CUP, comune, measure);
-// or, for a CUP corrected between publications, same comune, measure,
-// avviso, window and submission time; or, without CUP, same comune,
-// measure, avviso and window.
-func (res *Result) group() [][]int32 {
-	recs := res.Records
-	parent := make([]int32, len(recs))
-	for i := range parent {
-		parent[i] = int32(i)
-	}
-	var find func(int32) int32
-	find = func(x int32) int32 {
-		for parent[x] != x {
-			parent[x] = parent[parent[x]]
-			x = parent[x]
-		}
-		return x
-	}
-	union := func(a, b int32) {
-		ra, rb := find(a), find(b)
-		if ra != rb {
-			if ra < rb {
-				parent[rb] = ra
-			} else {
-				parent[ra] = rb
-			}
-		}
-	}
-	folded := map[string]string{}
-	fold := func(s string) string {
-		f, ok := folded[s]
-		if !ok {
-			f = Fold(s)
-			folded[s] = f
-		}
-		return f
-	}
-	// keys are structs over strings the records already hold: no
-	// allocation per row
-	type cupKey struct {
-		comune  int32
-		measure string
-		cup     string
-	}
-	type appKey struct {
-		comune                  int32
-		measure, avviso, window string
-		submitted               string
-	}
-	type avvisoKey struct {
-		comune                  int32
-		measure, avviso, window string
-	}
-	byCUP := map[cupKey]int32{}
-	byApp := map[appKey]int32{}
-	byAvviso := map[avvisoKey]int32{} // rows with CUP, for rows without
-	var noCUP []int32
-	for i := range recs {
-		r := &recs[i]
-		if r.Rejected || r.Owner != OwnerComune || r.ComuneID < 0 {
-			continue
-		}
-		av := avvisoKey{r.ComuneID, r.Measure, "", r.Finestra}
-		if r.Avviso != "" {
-			av.avviso = fold(r.Avviso)
-		}
-		if r.CUP == "" {
-			noCUP = append(noCUP, int32(i))
-			continue
-		}
-		k := cupKey{r.ComuneID, r.Measure, strings.ToUpper(r.CUP)}
-		if j, ok := byCUP[k]; ok {
-			union(j, int32(i))
-		} else {
-			byCUP[k] = int32(i)
-		}
-		if av.avviso != "" && r.DataInvio != "" {
-			// the same application under another CUP is a CUP corrected
-			// between two publications; within one file, two CUPs are two
-			// candidature
-			k := appKey{av.comune, av.measure, av.avviso, av.window, r.DataInvio}
-			if j, ok := byApp[k]; ok {
-				if recs[j].FileIdx != r.FileIdx {
-					union(j, int32(i))
-				}
-			} else {
-				byApp[k] = int32(i)
-			}
-		}
-		if av.avviso != "" {
-			if _, ok := byAvviso[av]; !ok {
-				byAvviso[av] = int32(i)
-			}
-		}
-	}
-	byNoCUP := map[avvisoKey]int32{}
-	for _, i := range noCUP {
-		r := &recs[i]
-		k := avvisoKey{r.ComuneID, r.Measure, "", r.Finestra}
-		if r.Avviso != "" {
-			k.avviso = fold(r.Avviso)
-		}
-		if j, ok := byAvviso[k]; ok && r.Avviso != "" {
-			union(j, i)
-			continue
-		}
-		if j, ok := byNoCUP[k]; ok {
-			union(j, i)
-		} else {
-			byNoCUP[k] = i
-		}
-	}
-	idx := map[int32]int{}
-	var groups [][]int32
-	for i := range recs {
-		r := &recs[i]
-		if r.Rejected || r.Owner != OwnerComune || r.ComuneID < 0 {
-			continue
-		}
-		root := find(int32(i))
-		g, ok := idx[root]
-		if !ok {
-			g = len(groups)
-			idx[root] = g
-			groups = append(groups, nil)
-		}
-		groups[g] = append(groups[g], int32(i))
-	}
-	return groups
-}
-
 // newer reports whether row a tells a newer status than row b: later
 // status date, then the more recent publication, then the later file
 // and row.
@@ -517,15 +426,6 @@ func (res *Result) newer(a, b *Record) bool {
 
 func (res *Result) pickWinners(groups [][]int32, selected map[int32]bool) {
 	recs := res.Records
-	for i := range recs {
-		r := &recs[i]
-		switch {
-		case r.Rejected:
-			res.Outcome[i] = OutRejected
-		case r.Owner == OwnerAltro:
-			res.Outcome[i] = OutAltriEnti
-		}
-	}
 	for _, g := range groups {
 		w := g[0]
 		for _, i := range g[1:] {
@@ -551,7 +451,7 @@ func (res *Result) pickWinners(groups [][]int32, selected map[int32]bool) {
 				})
 			}
 		}
-		c := res.Registry.Comuni[win.ComuneID]
+		c := res.Registry.Comuni[res.ComuneOf[w]]
 		win = res.enrich(win, rows)
 		if selected != nil && !selected[c.ID] {
 			res.Outcome[w] = OutFuoriSelezione
@@ -594,9 +494,7 @@ func (res *Result) enrich(win *Record, rows []int32) *Record {
 			}
 		}
 		fill(&w.CUP, o.CUP)
-		if o.Owner == OwnerComune {
-			fill(&w.IPA, o.IPA)
-		}
+		fill(&w.IPA, o.IPA) // every row of a candidatura is its comune's own
 		fill(&w.Avviso, o.Avviso)
 		fill(&w.Decreto, o.Decreto)
 		fill(&w.DataInvio, o.DataInvio)
@@ -615,7 +513,7 @@ func orDash(s string) string {
 	return s
 }
 
-// total adds up the money per comune and per measure.
+// total adds up the money per comune and per measure, each sum checked.
 func (res *Result) total(selected map[int32]bool) {
 	nm := len(res.Catalog.Measures)
 	byComune := map[int32]*ComuneTotals{}
@@ -626,6 +524,16 @@ func (res *Result) total(selected map[int32]bool) {
 			byComune[c.ID] = t
 		}
 		return t
+	}
+	add := func(a Amount, to ...*Amount) {
+		for _, p := range to {
+			s, ok := AddAmounts(*p, a)
+			if !ok {
+				res.overflow = true
+				continue // the report will not be written: keep what fitted
+			}
+			*p = s
+		}
 	}
 	res.GrandTotal = make([]Amount, nm)
 	res.Measures = make([]MeasureStats, nm)
@@ -639,25 +547,23 @@ func (res *Result) total(selected map[int32]bool) {
 		mi := res.Catalog.Order(cand.Measure.ID)
 		w := cand.Winner
 		ms := &res.Measures[mi]
+		if w.Amount < 0 {
+			res.negative = true
+		}
 		switch w.Status {
 		case StatusAssegnata, StatusErogata:
-			t.Funded[mi] += w.Amount
-			t.Total += w.Amount
-			res.GrandTotal[mi] += w.Amount
-			res.Total += w.Amount
-			ms.Funded += w.Amount
+			add(w.Amount, &t.Funded[mi], &t.Total, &res.GrandTotal[mi], &res.Total, &ms.Funded)
 			ms.Candidature++
 			comuniPer[mi][cand.Comune.ID] = true
 			if w.Status == StatusErogata {
-				t.Erogato[mi] += w.Amount
-				ms.Erogato += w.Amount
+				add(w.Amount, &t.Erogato[mi], &ms.Erogato)
 			}
 		case StatusRinuncia:
 			ms.Rinunce++
-			ms.RinunceAmount += w.Amount
+			add(w.Amount, &ms.RinunceAmount)
 		case StatusRevoca:
 			ms.Revoche++
-			ms.RevocheAmount += w.Amount
+			add(w.Amount, &ms.RevocheAmount)
 		}
 	}
 	for i := range res.Measures {
@@ -741,10 +647,17 @@ func (res *Result) checkConservation() {
 		cons.Outcomes.add(res.Outcome[i], a)
 	}
 	cons.OK = true
+	overflow := false
 	for i := range res.Sources {
 		s := &res.Sources[i]
 		cons.Read = cons.Read.Plus(s.Read)
-		if got := s.Outcomes.Total(); got != s.Read {
+		got := s.Outcomes.Total()
+		if s.Read.Overflow || got.Overflow {
+			cons.OK, overflow = false, true
+			cons.Problems = append(cons.Problems, s.Name+": "+ErrSumOverflow.Error())
+			continue
+		}
+		if got != s.Read {
 			cons.OK = false
 			cons.Problems = append(cons.Problems, fmt.Sprintf("%s: lette %d righe per %s euro, esiti %d righe per %s euro",
 				s.Name, s.Read.Rows, s.Read.Amount, got.Rows, got.Amount))
@@ -754,17 +667,34 @@ func (res *Result) checkConservation() {
 		cons.OK = false
 		cons.Problems = append(cons.Problems, fmt.Sprintf("%d righe senza file di provenienza", stray.Total().Rows))
 	}
-	if cons.Outcomes.Total() != cons.Read {
+	total := cons.Outcomes.Total()
+	if total != cons.Read {
 		cons.OK = false
 	}
 	// the funded total must be what the consolidated rows say
-	var funded Amount
+	var funded, notFunded Tally
 	for _, c := range res.Candidature {
-		funded += c.Funded()
+		if c.Winner.Status.Funded() {
+			funded.Add(c.Winner.Amount)
+		} else {
+			notFunded.Add(c.Winner.Amount)
+		}
 	}
-	if funded != res.Total {
+	cons.Funded, cons.NotFunded = funded.Amount, notFunded.Amount
+	fundedOK := !funded.Overflow && !notFunded.Overflow
+	if !overflow && (total.Overflow || cons.Read.Overflow || res.overflow || !fundedOK) {
+		overflow = true
+		cons.Problems = append(cons.Problems, "tutti i file: "+ErrSumOverflow.Error())
+	}
+	if overflow {
+		cons.OK, cons.Overflow = false, true
+	} else if funded.Amount != res.Total {
 		cons.OK = false
-		cons.Problems = append(cons.Problems, fmt.Sprintf("totale finanziato %s diverso dalla somma delle candidature %s", res.Total, funded))
+		cons.Problems = append(cons.Problems, fmt.Sprintf("totale finanziato %s diverso dalla somma delle candidature %s", res.Total, funded.Amount))
+	}
+	if res.negative {
+		cons.OK = false
+		cons.Problems = append(cons.Problems, "una candidatura consolidata ha un importo negativo: le righe con importo negativo vanno scartate")
 	}
 }
 

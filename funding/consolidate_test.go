@@ -2,6 +2,9 @@ package funding
 
 import (
 	"errors"
+	"fmt"
+	"reflect"
+	"sort"
 	"strings"
 	"testing"
 )
@@ -12,7 +15,7 @@ func rec(file int32, row int, istat, name, prov, ipa, cup, avviso string, st Sta
 		Pos: Pos{File: []string{"a.csv", "b.csv", "c.csv"}[file], Row: row}, FileIdx: file,
 		Owner: OwnerComune, Ente: "Comune di " + name, Tipologia: "Comuni",
 		Comune: name, ISTAT: istat, Provincia: prov, IPA: ipa, CUP: cup, Avviso: avviso,
-		DataStato: date, DataFin: 20220801, Status: st, Amount: cents, AmountOK: true, ComuneID: -1,
+		DataStato: date, DataFin: 20220801, Status: st, Amount: cents, AmountOK: true,
 	}
 }
 
@@ -271,5 +274,183 @@ func TestUnknownComuneIsRejectedNotDropped(t *testing.T) {
 	o := res.Conservation.Outcomes
 	if o.Rejected.Rows != 1 || len(res.Anomalies) != 1 || !res.Anomalies[0].Rejected || !errors.Is(res.Anomalies[0].Err, ErrUnknownComune) {
 		t.Errorf("outcomes %+v anomalies %+v", o, res.Anomalies)
+	}
+}
+
+// registryState describes everything a registry holds, deterministically,
+// so that a test can tell whether it changed.
+func registryState(r *Registry) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "built %v\nobs %+v\n", r.built, r.obs)
+	for _, c := range r.Comuni {
+		fmt.Fprintf(&b, "comune %+v\n", *c)
+	}
+	dump := func(name string, m any) {
+		v := reflect.ValueOf(m)
+		keys := v.MapKeys()
+		sort.Slice(keys, func(i, j int) bool { return fmt.Sprint(keys[i]) < fmt.Sprint(keys[j]) })
+		for _, k := range keys {
+			fmt.Fprintf(&b, "%s %v=%v\n", name, k, v.MapIndex(k))
+		}
+	}
+	dump("seen", r.seen)
+	dump("byKey", r.byKey)
+	dump("byBody", r.byBody)
+	dump("byName", r.byName)
+	dump("provOf", r.provOf)
+	fmt.Fprintf(&b, "names %v\n", r.names)
+	return b.String()
+}
+
+// untouchedInput has a row of every kind: duplicates across files, a
+// row rejected when read, another body's, a body that is its comune, a
+// body that is not, an unknown comune, a row outside the selection, an
+// unknown member; anomalies out of order.
+func untouchedInput(t *testing.T) Input {
+	t.Helper()
+	cat := testCatalog(t)
+	recs := []Record{
+		rec(1, 2, "097058", "Olgiate Molgora", "LC", "c_g026", "D81F22003430006", avPND, StatusErogata, 20250813, 3258900),
+		rec(0, 2, "097058", "Olgiate Molgora", "LC", "c_g026", "D81F22003430006", avPND, StatusAssegnata, 20230103, 3258900),
+		rec(0, 3, "016016", "Azzano San Paolo", "BG", "C_A528", "D21F22003770006", avPago, StatusAssegnata, 20230808, 5399100),
+		rec(0, 4, "", "Paperopoli", "", "", "X1", avIO, StatusAssegnata, 20220812, 100),
+		rec(2, 2, "097058", "Olgiate Molgora", "LC", "", "", avPago, StatusAssegnata, 20230315, 7284500),
+		rec(2, 3, "097042", "Lecco", "LC", "asst_lc", "C11F22000010006", avIO, StatusAssegnata, 20220812, 9900000),
+		rec(2, 4, "097058", "Olgiate Molgora", "LC", "", "D81F22003430007", avIO, StatusAssegnata, 20220812, 343000),
+		rec(2, 5, "097058", "Olgiate Molgora", "LC", "", "D81F22003430008", avIO2, StatusAssegnata, 20220812, 343000),
+		rec(1, 3, "097058", "Olgiate Molgora", "LC", "c_g026", "", avPago, StatusAssegnata, 20230315, 0),
+	}
+	recs[3].IPA = ""
+	recs[5].Owner, recs[5].Tipologia, recs[5].Ente = OwnerAltro, "ASL", "ASST di Lecco"
+	recs[6].Owner, recs[6].Tipologia, recs[6].Ente = OwnerIfNamed, "", "Olgiate Molgora"
+	recs[7].Owner, recs[7].Tipologia, recs[7].Ente = OwnerIfNamed, "", "Biblioteca civica"
+	recs[8].Rejected, recs[8].AmountOK = true, false
+	srcs := []Source{{Name: "a.csv", Notes: []string{"nota"}}, {Name: "b.csv"}, {Name: "c.csv"}}
+	for i := range recs {
+		id, err := cat.Classify(recs[i].Avviso, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs[i].Measure = id
+		if recs[i].AmountOK {
+			srcs[recs[i].FileIdx].Read.Add(recs[i].Amount)
+		} else {
+			srcs[recs[i].FileIdx].Read.Add(0)
+		}
+	}
+	reg := registryWith(t, Observation{ISTAT: "097058", Name: "Olgiate Molgora", Provincia: "LC", IPA: "c_g026"})
+	reg.AddProvinceName("Lecco", "LC")
+	return Input{
+		Catalog: cat, Registry: reg, Records: recs, Sources: srcs,
+		Anomalies: []Anomaly{
+			{Pos: Pos{File: "b.csv", Row: 3}, Field: "importo", Value: "n.d.", Reason: "importo mancante", Rejected: true, Err: ErrEmptyAmount},
+			{Pos: Pos{File: "a.csv", Row: 9}, Field: "cup", Value: "X", Reason: "CUP di forma insolita"},
+		},
+		Selection: Selection{Provinces: []string{"LC"}, Members: []Member{{Text: "Paperopoli", Pos: Pos{File: "membri.txt", Row: 1}}}},
+	}
+}
+
+func TestConsolidateLeavesInputUntouched(t *testing.T) {
+	in := untouchedInput(t)
+	recs := append([]Record(nil), in.Records...)
+	srcs := append([]Source(nil), in.Sources...)
+	anoms := append([]Anomaly(nil), in.Anomalies...)
+	reg := registryState(in.Registry)
+	res := Consolidate(in)
+	if !res.Conservation.OK {
+		t.Fatalf("conservation: %v", res.Conservation.Problems)
+	}
+	// the result is what the rows say (so that the test covers every path)
+	o := res.Conservation.Outcomes
+	if o.Consolidated.Rows != 3 || o.Duplicates.Rows != 1 || o.AltriEnti.Rows != 2 || o.FuoriSelezione.Rows != 1 || o.Rejected.Rows != 2 {
+		t.Fatalf("outcomes %+v", o)
+	}
+	if res.Sources[0].RefDate == 0 || res.Sources[1].Outcomes.Total() != res.Sources[1].Read {
+		t.Fatalf("sources of the result: %+v", res.Sources)
+	}
+	if len(res.Anomalies) != len(anoms)+2 || res.Anomalies[0].Pos.File != "a.csv" {
+		t.Fatalf("anomalies of the result: %+v", res.Anomalies)
+	}
+	if !reflect.DeepEqual(in.Records, recs) {
+		for i := range recs {
+			if !reflect.DeepEqual(in.Records[i], recs[i]) {
+				t.Errorf("record %d changed:\n got %+v\nwant %+v", i, in.Records[i], recs[i])
+			}
+		}
+	}
+	if !reflect.DeepEqual(in.Sources, srcs) {
+		t.Errorf("sources changed:\n got %+v\nwant %+v", in.Sources, srcs)
+	}
+	if !reflect.DeepEqual(in.Anomalies, anoms) {
+		t.Errorf("anomalies changed:\n got %+v\nwant %+v", in.Anomalies, anoms)
+	}
+	if got := registryState(in.Registry); got != reg {
+		t.Errorf("registry changed:\n got %s\nwant %s", got, reg)
+	}
+	if res.Registry == in.Registry {
+		t.Error("the result shares the input's registry: a second consolidation would change it")
+	}
+}
+
+func TestConsolidateTwiceGivesTheSameResult(t *testing.T) {
+	in := untouchedInput(t)
+	a := Consolidate(in)
+	b := Consolidate(in)
+	if !reflect.DeepEqual(a, b) {
+		t.Fatal("two consolidations of one input differ")
+	}
+	// the export pattern: the selected report, then every comune for the
+	// snapshot, from the same records
+	all := in
+	all.Selection = Selection{}
+	fresh := Consolidate(untouchedInput(t).withSelection(Selection{}))
+	if got := Consolidate(all); !reflect.DeepEqual(got, fresh) {
+		t.Fatal("a consolidation after another differs from one on fresh records")
+	}
+	if len(fresh.Candidature) != 4 || len(a.Candidature) != 3 {
+		t.Fatalf("%d candidature without selection, %d with", len(fresh.Candidature), len(a.Candidature))
+	}
+}
+
+func (in Input) withSelection(s Selection) Input {
+	in.Selection = s
+	return in
+}
+
+// The largest amounts a row may carry, many times: the sums cannot be
+// represented, and the consolidation must say so instead of reporting a
+// wrapped (negative) total with conservation respected.
+func TestAmountOverflowFailsConservation(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		files int32
+	}{{"one file", 1}, {"across files", 3}} {
+		t.Run(tc.name, func(t *testing.T) {
+			cat := testCatalog(t)
+			var recs []Record
+			srcs := []Source{{Name: "a.csv"}, {Name: "b.csv"}, {Name: "c.csv"}}
+			for i := 0; i < 93; i++ {
+				r := rec(int32(i)%tc.files, i+2, "097058", "Olgiate Molgora", "LC", "c_g026", fmt.Sprintf("D81F22%09d", i), avPND, StatusAssegnata, 20230103, maxAmount)
+				r.Measure = "1.4.5"
+				recs = append(recs, r)
+				srcs[r.FileIdx].Read.Add(r.Amount)
+			}
+			res := Consolidate(Input{Catalog: cat, Records: recs, Sources: srcs})
+			if res.Conservation.OK {
+				t.Fatalf("conservation respected with a total of %s", res.Total)
+			}
+			found := false
+			for _, p := range res.Conservation.Problems {
+				found = found || strings.Contains(p, "massimo rappresentabile")
+			}
+			if !found || !res.Conservation.Overflow || res.Total < 0 {
+				t.Fatalf("problems %q, total %s", res.Conservation.Problems, res.Total)
+			}
+			// one row less in each file fits: the same input is then fine
+			fine := Consolidate(Input{Catalog: cat, Records: recs[:92], Sources: []Source{{Name: "a.csv", Read: Tally{Rows: 92, Amount: 92 * maxAmount}}}})
+			if tc.files == 1 && (!fine.Conservation.OK || fine.Total != 92*maxAmount) {
+				t.Fatalf("92 rows: %v %s", fine.Conservation.Problems, fine.Total)
+			}
+		})
 	}
 }

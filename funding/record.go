@@ -96,6 +96,8 @@ func ComuneName(ente string) string {
 // Record is one data row of an input, parsed into canonical fields. A row
 // that could not be parsed carries Rejected with the first reason; its
 // amount still counts in the conservation check when it was readable.
+// Consolidate only reads records: what it derives (the comune, the
+// outcome) is in Result.ComuneOf and Result.Outcome.
 type Record struct {
 	Pos     Pos
 	FileIdx int32 // index in the list of input files, for ordering
@@ -127,8 +129,7 @@ type Record struct {
 	Amount   Amount
 	AmountOK bool // Amount was read (a rejected row may still have one)
 
-	Rejected bool  // the row is out; the reason is among the anomalies
-	ComuneID int32 // set by resolution: index in Registry.Comuni, -1 if none
+	Rejected bool // rejected when read; the reason is among the anomalies
 }
 
 // StatusDate is the date that orders the statuses of one candidatura: the

@@ -203,7 +203,7 @@ func (m *mapper) row(n int, cells []grid.Cell) {
 		return
 	}
 	m.rep.Read++
-	rec := funding.Record{Pos: funding.Pos{File: m.res.Source.Name, Sheet: m.sh.Name, Row: n}, FileIdx: m.fileIdx, ComuneID: -1}
+	rec := funding.Record{Pos: funding.Pos{File: m.res.Source.Name, Sheet: m.sh.Name, Row: n}, FileIdx: m.fileIdx}
 	reject := func(field, value, reason, sugg string, err error) {
 		if !rec.Rejected {
 			m.anomaly(n, field, value, reason, sugg, true, err)

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -117,7 +119,8 @@ type Import struct {
 
 // AddFile stores a file with its records and anomalies in one
 // transaction. A file whose SHA-256 is already stored gives ErrKnownFile
-// and changes nothing. onRows, if not nil, is called with the number of
+// and changes nothing; so does a file whose amounts cannot be added up,
+// alone or with those of the ledger (funding.ErrSumOverflow). onRows, if not nil, is called with the number of
 // records stored so far, every few thousand (progress); it runs inside
 // the transaction.
 func (l *Ledger) AddFile(ctx context.Context, in Import, onRows func(done int)) (File, error) {
@@ -129,6 +132,9 @@ func (l *Ledger) AddFile(ctx context.Context, in Import, onRows func(done int)) 
 	}
 	if f.SHA256 == "" {
 		return f, fmt.Errorf("file %s without SHA-256", src.Name)
+	}
+	if src.Read.Overflow {
+		return f, funding.ErrSumOverflow
 	}
 	for i := range in.Records {
 		if in.Records[i].Rejected {
@@ -145,6 +151,11 @@ func (l *Ledger) AddFile(ctx context.Context, in Import, onRows func(done int)) 
 	case err == nil:
 		return f, ErrKnownFile
 	case !errors.Is(err, sql.ErrNoRows):
+		return f, err
+	}
+	// every export adds up the amounts of every file: a file that would
+	// make that sum overflow would make every later export fail
+	if err := checkSum(ctx, tx, f.Read); err != nil {
 		return f, err
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO files (sha256, name, path, size, imported_at, format, skipped, notes,
@@ -198,6 +209,31 @@ func (l *Ledger) AddFile(ctx context.Context, in Import, onRows func(done int)) 
 	return f, nil
 }
 
+// checkSum returns funding.ErrSumOverflow when the amounts read from the
+// files of the ledger and from one more file cannot be added up.
+func checkSum(ctx context.Context, tx *sql.Tx, more funding.Tally) error {
+	rows, err := tx.QueryContext(ctx, `SELECT amount_read FROM files`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	sum := more
+	for rows.Next() {
+		var a funding.Amount
+		if err := rows.Scan(&a); err != nil {
+			return err
+		}
+		sum = sum.Plus(funding.Tally{Amount: a})
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if sum.Overflow {
+		return funding.ErrSumOverflow
+	}
+	return nil
+}
+
 // sentinels are the funding errors an anomaly may carry; the ledger keeps
 // their name so that errors.Is still works on reloaded anomalies.
 var sentinels = []struct {
@@ -248,6 +284,39 @@ type Content struct {
 // Load reads the whole ledger in import order. onRows, if not nil, is
 // called with the number of records read so far (progress).
 func (l *Ledger) Load(ctx context.Context, onRows func(done int)) (*Content, error) {
+	return l.LoadUpTo(ctx, math.MaxInt64, onRows)
+}
+
+// UpTo returns the part of c that the ledger held when lastFile was its
+// last file: the ledger only grows, so it is a prefix of c (the records
+// are shared, not copied), what an export of that content consolidated.
+func (c *Content) UpTo(lastFile int64) *Content {
+	n := sort.Search(len(c.Files), func(i int) bool { return c.Files[i].ID > lastFile })
+	if n == len(c.Files) {
+		return c
+	}
+	out := &Content{Files: c.Files[:n:n], Sources: c.Sources[:n:n]}
+	if n > 0 {
+		out.LastFile = c.Files[n-1].ID
+	}
+	r := sort.Search(len(c.Records), func(i int) bool { return int(c.Records[i].FileIdx) >= n })
+	out.Records = c.Records[:r:r]
+	names := make(map[string]bool, n)
+	for _, f := range out.Files {
+		names[f.Name] = true
+	}
+	for _, a := range c.Anomalies {
+		if names[a.Pos.File] {
+			out.Anomalies = append(out.Anomalies, a)
+		}
+	}
+	return out
+}
+
+// LoadUpTo reads the ledger as it was when lastFile was its last file:
+// the files up to that id, in import order, with their records and
+// anomalies (the content an export with that LastFile consolidated).
+func (l *Ledger) LoadUpTo(ctx context.Context, lastFile int64, onRows func(done int)) (*Content, error) {
 	// one read transaction: a consistent picture even if another process
 	// could write (the batch lock prevents it anyway)
 	tx, err := l.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
@@ -256,7 +325,7 @@ func (l *Ledger) Load(ctx context.Context, onRows func(done int)) (*Content, err
 	}
 	defer tx.Rollback()
 	c := &Content{}
-	rows, err := tx.QueryContext(ctx, `SELECT `+fileCols+` FROM files ORDER BY id`)
+	rows, err := tx.QueryContext(ctx, `SELECT `+fileCols+` FROM files WHERE id <= ? ORDER BY id`, lastFile)
 	if err != nil {
 		return nil, err
 	}
@@ -285,7 +354,7 @@ func (l *Ledger) Load(ctx context.Context, onRows func(done int)) (*Content, err
 	c.Records = make([]funding.Record, 0, total)
 	rows, err = tx.QueryContext(ctx, `SELECT file_id, sheet, row, col, owner, ente, tipologia, comune, istat, provincia,
 		cod_provincia, regione, ipa, catastale, avviso, misura_text, measure, cup, decreto, finestra, data_invio,
-		data_fin, data_stato, status, amount, amount_ok, rejected FROM records ORDER BY file_id, seq`)
+		data_fin, data_stato, status, amount, amount_ok, rejected FROM records WHERE file_id <= ? ORDER BY file_id, seq`, lastFile)
 	if err != nil {
 		return nil, err
 	}
@@ -313,7 +382,7 @@ func (l *Ledger) Load(ctx context.Context, onRows func(done int)) (*Content, err
 			Regione: in.s(reg), IPA: in.s(ipa), Catastale: in.s(cat), Avviso: in.s(avv), MisuraText: in.s(mis),
 			Measure: in.s(meas), CUP: in.s(cup), Decreto: in.s(dec), Finestra: in.s(fin), DataInvio: in.s(inv),
 			DataFin: funding.Date(dataFin), DataStato: funding.Date(dataStato), Status: funding.Status(status),
-			Amount: funding.Amount(amount), AmountOK: amountOK, Rejected: rejected, ComuneID: -1,
+			Amount: funding.Amount(amount), AmountOK: amountOK, Rejected: rejected,
 		})
 		if onRows != nil && len(c.Records)%5000 == 0 {
 			onRows(len(c.Records))
@@ -327,7 +396,7 @@ func (l *Ledger) Load(ctx context.Context, onRows func(done int)) (*Content, err
 		onRows(len(c.Records))
 	}
 	rows, err = tx.QueryContext(ctx, `SELECT file_id, sheet, row, col, field, value, reason, suggestion, rejected, err
-		FROM anomalies ORDER BY file_id, seq`)
+		FROM anomalies WHERE file_id <= ? ORDER BY file_id, seq`, lastFile)
 	if err != nil {
 		return nil, err
 	}

@@ -1,12 +1,13 @@
 // Package ledger is the memory of the monthly batch: a SQLite file that
 // holds every imported file (with its canonical records, provenance and
-// import anomalies), every export with a snapshot of the candidature it
-// reported, and what changed between exports (Novità).
+// import anomalies) and every export with the snapshot of the candidature
+// it reported (funding.Snapshot), against which the next export computes
+// its Novità (funding.Diff).
 //
-// The ledger sits between funding and exporter in the one-way flow: it
-// stores what the importer produced as funding types, gives them back in
-// import order for funding.Consolidate, and compares consolidated
-// results. It knows nothing of input formats or workbooks.
+// The ledger is persistence only: it stores what the importer produced as
+// funding types and gives them back in import order for
+// funding.Consolidate; the rules (identity of a candidatura, the diff)
+// are funding's. It knows nothing of input formats or workbooks.
 //
 // Every import of a file is one transaction: a process killed at any
 // point leaves the file fully imported or not at all.
@@ -24,7 +25,7 @@ import (
 )
 
 // SchemaVersion is the version of the schema this program writes.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // ErrNewerSchema: the ledger was written by a newer consolida.
 var ErrNewerSchema = errors.New("ledger written by a newer version")
@@ -139,6 +140,17 @@ CREATE TABLE snapshot (
 	amount    INTEGER NOT NULL,
 	PRIMARY KEY (export_id, seq)
 ) WITHOUT ROWID;
+`,
+	// 1 -> 2: a snapshot is derived data, valid only under the identity
+	// rules it was taken with (funding.IdentityRules). The snapshots of
+	// schema 1 hold keys derived by the ledger's own copy of the rule,
+	// which funding's keys never equal: compared with them, every
+	// candidatura would be new. They are dropped, and their exports say
+	// so (snapshot_rules 0); an export whose baseline has no valid
+	// snapshot derives it again from the ledger content the baseline saw.
+	`
+ALTER TABLE exports ADD COLUMN snapshot_rules INTEGER NOT NULL DEFAULT 0; -- funding.IdentityRules of the stored snapshot; 0 none
+DELETE FROM snapshot;
 `,
 }
 

@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"path/filepath"
-	"slices"
 	"time"
 
 	"consolida/exporter"
@@ -86,39 +85,36 @@ func export(ctx context.Context, st Store, ledgerPath string, job exportJob, p P
 	}
 	// the catalog may have learnt avviso titles since the files were imported
 	content.Anomalies = funding.Reclassify(cat, content.Records, content.Anomalies)
-	selective := len(sel.Provinces) > 0 || len(sel.Members) > 0
-	var full funding.Input
-	if selective {
-		// the snapshot holds every candidatura, whatever this export
-		// selects, so that the next export can compare any comune
-		full = funding.Input{Catalog: cat, Records: slices.Clone(content.Records),
-			Anomalies: slices.Clone(content.Anomalies), Sources: slices.Clone(content.Sources)}
-		if job.scope.ComuniList != "" {
-			if full.Registry, _, err = reference(Scope{ComuniList: job.scope.ComuniList}, Discard); err != nil {
-				return nil, err
-			}
-		}
-	}
-	res, err := consolidate(funding.Input{
+	in := funding.Input{
 		Catalog: cat, Registry: reg, Records: content.Records, Anomalies: content.Anomalies,
 		Sources: content.Sources, Selection: sel,
-	}, p)
+	}
+	res, err := consolidate(in, p)
 	if err != nil {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	cur := ledger.TakeSnapshot(res)
+	cur := funding.TakeSnapshot(res)
 	snap := cur
-	if selective {
-		snap = ledger.TakeSnapshot(funding.Consolidate(full))
+	if len(sel.Provinces) > 0 || len(sel.Members) > 0 {
+		// the snapshot holds every candidatura, whatever this export
+		// selects, so that the next export can compare any comune
+		in.Selection = funding.Selection{}
+		snap = funding.TakeSnapshot(funding.Consolidate(in))
 	}
-	base, baseSnap, err := st.Baseline(ctx, content.LastFile)
+	base, err := st.Baseline(ctx, content.LastFile)
 	if err != nil {
 		return nil, err
 	}
-	changes := ledger.Diff(baseSnap, cur, res)
+	var baseSnap funding.Snapshot
+	if base != nil {
+		if baseSnap, err = baselineSnapshot(ctx, st, base, content, in); err != nil {
+			return nil, &ActionError{Action: ReadLedger, Path: ledgerPath, Err: err}
+		}
+	}
+	changes := funding.Diff(baseSnap, cur, res)
 	generated := job.now
 	if prev, err := st.SameContent(ctx, content.LastFile, job.scope.Month); err != nil {
 		return nil, err
@@ -131,7 +127,7 @@ func export(ctx context.Context, st Store, ledgerPath string, job exportJob, p P
 	}
 	p.Report(OutputsWritten{Dir: job.out.Dir})
 	e := record(res, content, job, generated, base)
-	e.Nuove, e.CambiStato, e.CambiImporto = ledger.Count(changes)
+	e.Nuove, e.CambiStato, e.CambiImporto = funding.CountChanges(changes)
 	if e.ID, err = st.AddExport(ctx, e, snap); err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -188,25 +184,28 @@ func record(res *funding.Result, content *ledger.Content, job exportJob, generat
 	return e
 }
 
-// novita turns the ledger's changes into the exporter's Novità.
-func novita(base *ledger.Export, changes []ledger.Change) *exporter.Novita {
+// baselineSnapshot returns the snapshot of the baseline export. One that
+// is not valid under the current identity rules (written by an older
+// consolida) is derived again with the current rules from the ledger
+// content that export consolidated, a prefix of this one, and stored.
+func baselineSnapshot(ctx context.Context, st Store, base *ledger.Export, content *ledger.Content, in funding.Input) (funding.Snapshot, error) {
+	snap, ok, err := st.Snapshot(ctx, base.ID)
+	if err != nil || ok {
+		return snap, err
+	}
+	then := content.UpTo(base.LastFile)
+	in.Records, in.Sources, in.Anomalies, in.Selection = then.Records, then.Sources, nil, funding.Selection{}
+	snap = funding.TakeSnapshot(funding.Consolidate(in))
+	return snap, st.SetSnapshot(ctx, base.ID, snap)
+}
+
+// novita turns the changes into the exporter's Novità.
+func novita(base *ledger.Export, changes []funding.Change) *exporter.Novita {
 	var b *exporter.Baseline
 	if base != nil {
 		b = &exporter.Baseline{ID: base.ID, Generated: base.Generated, Mese: base.Mese}
 	}
-	out := make([]exporter.Change, len(changes))
-	for i, ch := range changes {
-		out[i] = exporter.Change{Cand: ch.Cand, BeforeStatus: ch.Before.Status, BeforeAmount: ch.Before.Amount}
-		switch ch.Kind {
-		case ledger.New:
-			out[i].Kind = exporter.NewCandidatura
-		case ledger.StatusChange:
-			out[i].Kind = exporter.StatusChanged
-		case ledger.AmountChange:
-			out[i].Kind = exporter.AmountChanged
-		}
-	}
-	return exporter.NewNovita(b, out)
+	return exporter.NewNovita(b, changes)
 }
 
 func absPath(p string) string {

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"consolida/funding"
 	"consolida/importer"
 	"consolida/ledger"
 )
@@ -137,6 +138,12 @@ func importFiles(ctx context.Context, st Store, ledgerPath string, paths []strin
 				return res, &ActionError{Action: OpenLedger, Path: ledgerPath, Err: err}
 			}
 			known(path, f)
+			continue
+		}
+		if errors.Is(err, funding.ErrSumOverflow) {
+			// amounts that no total can hold: refused, the others go on
+			res.Failed = append(res.Failed, importer.FileError{Path: path, Err: err})
+			done()
 			continue
 		}
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"consolida/funding"
 	"consolida/ledger"
 )
 
@@ -37,15 +38,22 @@ type Store interface {
 	Exports(ctx context.Context) ([]ledger.Export, error)
 	// Baseline returns the export an export of the content lastFile
 	// compares with (the latest export of an older content that kept its
-	// snapshot) and that snapshot; nil for the first export.
-	Baseline(ctx context.Context, lastFile int64) (*ledger.Export, ledger.Snapshot, error)
+	// snapshot); nil for the first export.
+	Baseline(ctx context.Context, lastFile int64) (*ledger.Export, error)
+	// Snapshot returns the snapshot stored with export id; ok is false
+	// when there is none valid under the current funding.IdentityRules
+	// (then the caller derives it again from the content up to the
+	// export's LastFile and may store it with SetSnapshot).
+	Snapshot(ctx context.Context, id int64) (snap funding.Snapshot, ok bool, err error)
+	// SetSnapshot replaces the snapshot of export id.
+	SetSnapshot(ctx context.Context, id int64, snap funding.Snapshot) error
 	// SameContent returns the first export of the same content and month,
 	// or nil.
 	SameContent(ctx context.Context, lastFile int64, mese string) (*ledger.Export, error)
 	// AddExport records an export and its snapshot, and drops the
 	// snapshots of the earlier exports of the same content; it returns the
 	// export's ID.
-	AddExport(ctx context.Context, e ledger.Export, snap ledger.Snapshot) (int64, error)
+	AddExport(ctx context.Context, e ledger.Export, snap funding.Snapshot) (int64, error)
 	// Close releases the store.
 	Close() error
 }

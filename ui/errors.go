@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"consolida/funding"
 	"consolida/importer"
 	"consolida/ledger"
 	"consolida/pipeline"
@@ -99,6 +100,9 @@ func own(err error) (string, bool) {
 		}
 		return fmt.Sprintf("elenco dei %s %s: %s", what, list.Path, Cause(list.Err)), true
 	case errors.As(err, &cons):
+		if cons.Result != nil && cons.Result.Conservation.Overflow {
+			return "conservazione non rispettata: " + funding.ErrSumOverflow.Error() + "; nessun prospetto scritto", true
+		}
 		return "conservazione non rispettata: righe o importi persi o contati due volte; nessun prospetto scritto", true
 	case errors.As(err, &rej):
 		return fmt.Sprintf("modalità --strict: %d righe scartate (vedere il foglio Anomalie)", rej.Rows), true

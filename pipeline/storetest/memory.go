@@ -32,7 +32,7 @@ type memFile struct {
 
 type memExport struct {
 	export      ledger.Export
-	snap        ledger.Snapshot
+	snap        funding.Snapshot
 	hasSnapshot bool
 }
 
@@ -53,8 +53,8 @@ func copyFile(f ledger.File) ledger.File {
 
 func copyExport(e ledger.Export) *ledger.Export { return &e }
 
-func copySnapshot(s ledger.Snapshot) ledger.Snapshot {
-	out := make(ledger.Snapshot, len(s))
+func copySnapshot(s funding.Snapshot) funding.Snapshot {
+	out := make(funding.Snapshot, len(s))
 	for i, it := range s {
 		it.Keys = slices.Clone(it.Keys)
 		out[i] = it
@@ -116,7 +116,6 @@ func (m *Memory) AddFile(ctx context.Context, in ledger.Import, onRows func(done
 		if r.Rejected {
 			f.Rejected++
 		}
-		r.ComuneID = -1
 		recs[i] = r
 		if onRows != nil && (i+1)%2000 == 0 {
 			onRows(i + 1)
@@ -217,18 +216,50 @@ func (m *Memory) Exports(ctx context.Context) ([]ledger.Export, error) {
 }
 
 // Baseline implements pipeline.Store.
-func (m *Memory) Baseline(ctx context.Context, lastFile int64) (*ledger.Export, ledger.Snapshot, error) {
+func (m *Memory) Baseline(ctx context.Context, lastFile int64) (*ledger.Export, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for i := len(m.exports) - 1; i >= 0; i-- {
 		if e := m.exports[i]; e.export.LastFile < lastFile && e.hasSnapshot {
-			return copyExport(e.export), copySnapshot(e.snap), nil
+			return copyExport(e.export), nil
 		}
 	}
-	return nil, nil, nil
+	return nil, nil
+}
+
+// Snapshot implements pipeline.Store: a snapshot kept in memory is always
+// under the rules of this program.
+func (m *Memory) Snapshot(ctx context.Context, id int64) (funding.Snapshot, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, false, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, e := range m.exports {
+		if e.export.ID == id && e.hasSnapshot {
+			return copySnapshot(e.snap), true, nil
+		}
+	}
+	return nil, false, nil
+}
+
+// SetSnapshot implements pipeline.Store.
+func (m *Memory) SetSnapshot(ctx context.Context, id int64, snap funding.Snapshot) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i := range m.exports {
+		if m.exports[i].export.ID == id {
+			m.exports[i].snap, m.exports[i].hasSnapshot = copySnapshot(snap), true
+			return nil
+		}
+	}
+	return fmt.Errorf("export %d not in the store", id)
 }
 
 // SameContent implements pipeline.Store.
@@ -247,7 +278,7 @@ func (m *Memory) SameContent(ctx context.Context, lastFile int64, mese string) (
 }
 
 // AddExport implements pipeline.Store.
-func (m *Memory) AddExport(ctx context.Context, e ledger.Export, snap ledger.Snapshot) (int64, error) {
+func (m *Memory) AddExport(ctx context.Context, e ledger.Export, snap funding.Snapshot) (int64, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}

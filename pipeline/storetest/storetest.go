@@ -33,6 +33,7 @@ func Run(t *testing.T, open func(t *testing.T) pipeline.Store) {
 		{"SetPath", testSetPath},
 		{"Exports", testExports},
 		{"Baseline", testBaseline},
+		{"Snapshots", testSnapshots},
 		{"Copies", testCopies},
 	}
 	for _, tc := range tests {
@@ -64,7 +65,7 @@ func Import(name, sha string, n int) ledger.Import {
 			Avviso: "1.4.5 'Piattaforma Notifiche Digitali' Comuni (Settembre 2022)", MisuraText: "1.4.5 Digitalizzazione degli avvisi pubblici",
 			Measure: "1.4.5", CUP: "H41F22002740006", Decreto: "Decreto n.131 - 1 / 2022 - PNRR", Finestra: "1",
 			DataInvio: "2022-09-21T09:35:39.000+0000", DataFin: 20230103, DataStato: 20240626, Status: funding.StatusErogata,
-			Amount: funding.Amount(3258900 + i), AmountOK: true, ComuneID: 5,
+			Amount: funding.Amount(3258900 + i), AmountOK: true,
 		}
 		if i == 1 {
 			r.Rejected, r.AmountOK, r.Amount, r.Status = true, false, 0, funding.StatusUnknown
@@ -112,8 +113,11 @@ func testEmpty(t *testing.T, st pipeline.Store) {
 	if len(c.Files)+len(c.Sources)+len(c.Records)+len(c.Anomalies) != 0 || c.LastFile != 0 {
 		t.Errorf("Load: %+v", c)
 	}
-	if e, s, err := st.Baseline(ctx, 1); e != nil || s != nil || err != nil {
-		t.Errorf("Baseline: %v %v %v", e, s, err)
+	if e, err := st.Baseline(ctx, 1); e != nil || err != nil {
+		t.Errorf("Baseline: %v %v", e, err)
+	}
+	if s, ok, err := st.Snapshot(ctx, 1); s != nil || ok || err != nil {
+		t.Errorf("Snapshot: %v %v %v", s, ok, err)
 	}
 	if e, err := st.SameContent(ctx, 0, "2026-03"); e != nil || err != nil {
 		t.Errorf("SameContent: %v %v", e, err)
@@ -161,7 +165,6 @@ func testAddFileAndLoad(t *testing.T, st pipeline.Store) {
 	}
 	want := append(append([]funding.Record(nil), a.Records...), b.Records...)
 	for i := range want {
-		want[i].ComuneID = -1 // resolution is Consolidate's
 		want[i].FileIdx = 0
 		if i >= len(a.Records) {
 			want[i].FileIdx = 1
@@ -242,8 +245,8 @@ func testSetPath(t *testing.T, st pipeline.Store) {
 	}
 }
 
-func snap(amount funding.Amount) ledger.Snapshot {
-	return ledger.Snapshot{
+func snap(amount funding.Amount) funding.Snapshot {
+	return funding.Snapshot{
 		{Keys: []uint64{1, 2}, ISTAT: "097058", Comune: "Olgiate Molgora", Measure: "1.4.5", CUP: "H41F22002740006", Status: 'A', Amount: amount},
 		{Keys: []uint64{3}, ISTAT: "097048", Comune: "Merate", Measure: "1.2", Status: 'E', Amount: 7},
 	}
@@ -286,6 +289,24 @@ func testExports(t *testing.T, st pipeline.Store) {
 	}
 }
 
+// baseline is the baseline export of content lastFile with its snapshot.
+func baseline(t *testing.T, st pipeline.Store, lastFile int64) (*ledger.Export, funding.Snapshot) {
+	t.Helper()
+	ctx := context.Background()
+	e, err := st.Baseline(ctx, lastFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e == nil {
+		return nil, nil
+	}
+	s, ok, err := st.Snapshot(ctx, e.ID)
+	if err != nil || !ok {
+		t.Fatalf("snapshot of baseline %d: %v %v", e.ID, ok, err)
+	}
+	return e, s
+}
+
 // testBaseline: the baseline of a content is the latest export of an
 // older content that kept its snapshot; exporting the same content again
 // replaces the snapshot of the earlier exports of that content.
@@ -301,14 +322,14 @@ func testBaseline(t *testing.T, st pipeline.Store) {
 	e1 := addExport(1, "2026-03", 100)
 	e2 := addExport(2, "2026-03", 200)
 	// nothing imported since e2: the baseline stays e1
-	if e, s, err := st.Baseline(ctx, 2); err != nil || e == nil || e.ID != e1 || !reflect.DeepEqual(s, snap(100)) {
-		t.Fatalf("baseline of content 2: %+v %+v %v, want %d", e, s, err, e1)
+	if e, s := baseline(t, st, 2); e == nil || e.ID != e1 || !reflect.DeepEqual(s, snap(100)) {
+		t.Fatalf("baseline of content 2: %+v %+v, want %d", e, s, e1)
 	}
 	e3 := addExport(2, "2026-04", 300) // same content as e2: e2's snapshot is dropped
-	if e, s, _ := st.Baseline(ctx, 2); e == nil || e.ID != e1 || s[0].Amount != 100 {
+	if e, s := baseline(t, st, 2); e == nil || e.ID != e1 || s[0].Amount != 100 {
 		t.Fatalf("baseline of content 2 after a repeat: %+v", e)
 	}
-	if e, s, _ := st.Baseline(ctx, 3); e == nil || e.ID != e3 || !reflect.DeepEqual(s, snap(300)) {
+	if e, s := baseline(t, st, 3); e == nil || e.ID != e3 || !reflect.DeepEqual(s, snap(300)) {
 		t.Fatalf("baseline of content 3: %+v %+v, want %d", e, s, e3)
 	}
 	if p, err := st.SameContent(ctx, 2, "2026-03"); err != nil || p == nil || p.ID != e2 {
@@ -319,6 +340,38 @@ func testBaseline(t *testing.T, st pipeline.Store) {
 	}
 	if p, _ := st.SameContent(ctx, 3, "2026-03"); p != nil {
 		t.Fatalf("SameContent(3): %+v", p)
+	}
+}
+
+// testSnapshots: the snapshot of an export is given back as stored,
+// replaced by SetSnapshot, and gone once a later export of the same
+// content replaced it; an unknown export has none and cannot get one.
+func testSnapshots(t *testing.T, st pipeline.Store) {
+	ctx := context.Background()
+	id, err := st.AddExport(ctx, ledger.Export{At: at, Generated: at, Kind: "export", Mese: "2026-03", LastFile: 1}, snap(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, ok, err := st.Snapshot(ctx, id); err != nil || !ok || !reflect.DeepEqual(s, snap(100)) {
+		t.Fatalf("Snapshot: %+v %v %v", s, ok, err)
+	}
+	if err := st.SetSnapshot(ctx, id, snap(150)); err != nil {
+		t.Fatal(err)
+	}
+	if s, ok, err := st.Snapshot(ctx, id); err != nil || !ok || !reflect.DeepEqual(s, snap(150)) {
+		t.Fatalf("Snapshot after SetSnapshot: %+v %v %v", s, ok, err)
+	}
+	if err := st.SetSnapshot(ctx, id+100, snap(1)); err == nil {
+		t.Error("SetSnapshot of an unknown export: no error")
+	}
+	if s, ok, err := st.Snapshot(ctx, id+100); s != nil || ok || err != nil {
+		t.Errorf("Snapshot of an unknown export: %v %v %v", s, ok, err)
+	}
+	if _, err := st.AddExport(ctx, ledger.Export{At: at, Generated: at, Kind: "export", Mese: "2026-04", LastFile: 1}, snap(200)); err != nil {
+		t.Fatal(err)
+	}
+	if s, ok, err := st.Snapshot(ctx, id); s != nil || ok || err != nil {
+		t.Errorf("Snapshot of an export whose content was exported again: %v %v %v", s, ok, err)
 	}
 }
 
@@ -339,12 +392,12 @@ func testCopies(t *testing.T, st pipeline.Store) {
 		t.Fatal(err)
 	}
 	s[0].Keys[0], s[0].Amount = 99, 99
-	_, got, _ := st.Baseline(ctx, 2)
+	_, got := baseline(t, st, 2)
 	if !reflect.DeepEqual(got, snap(100)) {
 		t.Fatalf("snapshot shared: %+v", got)
 	}
 	got[0].Keys[0] = 98
-	if _, again, _ := st.Baseline(ctx, 2); !reflect.DeepEqual(again, snap(100)) {
+	if _, again := baseline(t, st, 2); !reflect.DeepEqual(again, snap(100)) {
 		t.Fatalf("snapshot shared: %+v", again)
 	}
 }
