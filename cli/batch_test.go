@@ -100,14 +100,14 @@ func openDataCSV(t *testing.T, dir, name string, n, seed int) string {
 func TestBatchRunTwiceSameWorkbooks(t *testing.T) {
 	files := testkit.Samples(t)
 	dir, cfg := batchSetup(t, `provincia = ["LC"]`, files...)
-	uscita := filepath.Join(dir, "uscita")
+	outDir := filepath.Join(dir, "uscita")
 	out1 := mustRun(t, "run", "--config", cfg, "--mese", "2026-08", "-q")
 	if !strings.Contains(out1, "cartella inbox: 3 file; importati 3 (25 righe), già nel registro 0, non importati 0") ||
 		!strings.Contains(out1, "spostati in "+filepath.Join(dir, "archivio", "2026-08")+": 3 file") ||
 		!strings.Contains(out1, "novità (primo prospetto del registro: tutte le candidature sono nuove): nuove candidature 19,") {
 		t.Fatalf("first run: %s", out1)
 	}
-	first := testkit.Dump(t, uscita)
+	first := testkit.Dump(t, outDir)
 	if len(first) != 2+8 || first["CST_2026-08.xlsx"] == "" { // CST, CSV and the 8 comuni of LC
 		t.Fatalf("outputs of the first run: %d files", len(first))
 	}
@@ -122,7 +122,7 @@ func TestBatchRunTwiceSameWorkbooks(t *testing.T) {
 	// the ledger's export equals `run` over the same files, but for Novità
 	direct := filepath.Join(dir, "diretto")
 	mustRun(t, "run", "samples/", "--out", direct, "--mese", "2026-08", "--provincia", "LC", "-q")
-	a, _ := os.ReadFile(filepath.Join(uscita, "dettaglio_2026-08.csv"))
+	a, _ := os.ReadFile(filepath.Join(outDir, "dettaglio_2026-08.csv"))
 	b, _ := os.ReadFile(filepath.Join(direct, "dettaglio_2026-08.csv"))
 	if len(a) == 0 || !bytes.Equal(a, b) {
 		t.Errorf("dettaglio from the ledger differs from run over the same files")
@@ -132,7 +132,7 @@ func TestBatchRunTwiceSameWorkbooks(t *testing.T) {
 	if !strings.Contains(out2, "importati 0 ") {
 		t.Fatalf("second run imported something: %s", out2)
 	}
-	testkit.SameDump(t, first, testkit.Dump(t, uscita))
+	testkit.SameDump(t, first, testkit.Dump(t, outDir))
 
 	testkit.Copy(t, filepath.Join(dir, "inbox"), files[1])
 	out3 := mustRun(t, "run", "--config", cfg, "--mese", "2026-08", "-q")
@@ -144,7 +144,7 @@ func TestBatchRunTwiceSameWorkbooks(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "archivio", "2026-08", stem+" (2).csv")); err != nil {
 		t.Fatalf("the second copy is not archived beside the first: %v", err)
 	}
-	testkit.SameDump(t, first, testkit.Dump(t, uscita))
+	testkit.SameDump(t, first, testkit.Dump(t, outDir))
 
 	st := mustRun(t, "storico", "--ledger", filepath.Join(dir, "consolida.db"))
 	if strings.Count(st, " run ") != 3 || !strings.Contains(st, "3 file importati (25 righe lette), 3 prospetti") ||
@@ -294,7 +294,7 @@ func TestBatchKilledImport(t *testing.T) {
 	if len(c.Files) != 2 {
 		t.Fatalf("%d files in the ledger after the kill, want 2", len(c.Files))
 	}
-	cat, err := funding.LoadCatalog(templates.Misure, templates.RiconoscimentoMisure)
+	cat, err := funding.LoadCatalog(templates.Measures, templates.MeasureRules)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -468,10 +468,10 @@ func TestConservationGate(t *testing.T) {
 
 // batchRow is one comune row of an open-data snapshot.
 type batchRow struct {
-	file, line                   int
-	cup, ipa, avviso, fin, invio string
-	stato, data, istat, prov     string
-	cents                        int64
+	file, line                          int
+	cup, ipa, avviso, window, submitted string
+	status, data, istat, prov           string
+	cents                               int64
 }
 
 func batchReadSnapshot(t *testing.T, path string, file int) []batchRow {
@@ -500,8 +500,8 @@ func batchReadSnapshot(t *testing.T, path string, file int) []batchRow {
 		}
 		out = append(out, batchRow{
 			file: file, line: i + 2, cup: strings.ToUpper(r[col["codice_cup"]]), ipa: strings.ToLower(r[col["codice_ipa"]]),
-			avviso: r[col["avviso"]], fin: r[col["numero_finestra_temporale"]], invio: r[col["data_invio_candidatura"]],
-			stato: r[col["stato_candidatura"]], data: data, istat: r[col["cod_comune"]], prov: r[col["provincia"]],
+			avviso: r[col["avviso"]], window: r[col["numero_finestra_temporale"]], submitted: r[col["data_invio_candidatura"]],
+			status: r[col["stato_candidatura"]], data: data, istat: r[col["cod_comune"]], prov: r[col["provincia"]],
 			cents: batchCents(t, r[col["importo_finanziamento"]]),
 		})
 	}
@@ -539,7 +539,7 @@ func batchGroups(rows []batchRow) (group []int, winners map[int]int) {
 	}
 	first := map[string]int{}
 	for i, r := range rows {
-		for _, k := range []string{"C|" + r.cup + "|" + r.ipa, "S|" + r.ipa + "|" + r.avviso + "|" + r.fin + "|" + r.invio} {
+		for _, k := range []string{"C|" + r.cup + "|" + r.ipa, "S|" + r.ipa + "|" + r.avviso + "|" + r.window + "|" + r.submitted} {
 			if j, ok := first[k]; ok {
 				a, b := find(i), find(j)
 				if a != b {
@@ -565,7 +565,7 @@ func batchGroups(rows []batchRow) (group []int, winners map[int]int) {
 }
 
 type batchExpect struct {
-	nuove, stato, importo int
+	added, status, amount int
 	istatChanged          int
 	istatNow              map[string]map[string]bool // CUP -> current ISTAT codes
 }
@@ -599,7 +599,7 @@ func batchExpected(t *testing.T, snaps [][]batchRow, prov string) batchExpect {
 			}
 		}
 		if len(bases) == 0 {
-			e.nuove++
+			e.added++
 			continue
 		}
 		if len(bases) > 1 {
@@ -611,11 +611,11 @@ func batchExpected(t *testing.T, snaps [][]batchRow, prov string) batchExpect {
 				b = cand
 			}
 		}
-		if b.stato != cur.stato {
-			e.stato++
+		if b.status != cur.status {
+			e.status++
 		}
 		if b.cents != cur.cents {
-			e.importo++
+			e.amount++
 		}
 		if b.istat != cur.istat {
 			e.istatChanged++
@@ -627,7 +627,7 @@ func batchExpected(t *testing.T, snaps [][]batchRow, prov string) batchExpect {
 // TestBatchNovita145 is issue 4's first check: the three snapshots of the
 // 1.4.5 list imported one after the other, exporting after each, give
 // Novità that list exactly the changes the files show.
-func TestBatchNovita145(t *testing.T) {
+func TestBatchChanges145(t *testing.T) {
 	paths := realFiles(t, batch145Feb, batch145Aug, batch145Head)
 	dir := t.TempDir()
 	db := filepath.Join(dir, "consolida.db")
@@ -639,7 +639,7 @@ func TestBatchNovita145(t *testing.T) {
 		mustRun(t, "export", "--out", out, "--mese", "2026-08", "--ledger", db, "--consiglio=false", "-q")
 
 		want := batchExpected(t, snaps, "")
-		rows := testkit.SheetRows(t, filepath.Join(out, "CST_2026-08.xlsx"), exporter.SheetNovita)
+		rows := testkit.SheetRows(t, filepath.Join(out, "CST_2026-08.xlsx"), exporter.SheetChanges)
 		if strings.Join(rows[0], "|") != "Tipo|Codice ISTAT|Comune|Misura|CUP|Prima|Dopo|Fonte" {
 			t.Fatalf("Novità header %q", rows[0])
 		}
@@ -654,10 +654,10 @@ func TestBatchNovita145(t *testing.T) {
 			}
 		}
 		t.Logf("%s: Nuova candidatura %d, Cambio stato %d, Cambio importo %d (from the files: %d, %d, %d; ISTAT changed %d)",
-			filepath.Base(p), got[exporter.TipoNuova], got[exporter.TipoCambioStato], got[exporter.TipoCambioImporto],
-			want.nuove, want.stato, want.importo, want.istatChanged)
-		if got[exporter.TipoNuova] != want.nuove || got[exporter.TipoCambioStato] != want.stato || got[exporter.TipoCambioImporto] != want.importo {
-			t.Errorf("%s: Novità %v, want nuove %d, cambi stato %d, cambi importo %d", filepath.Base(p), got, want.nuove, want.stato, want.importo)
+			filepath.Base(p), got[exporter.LabelNew], got[exporter.LabelStatusChange], got[exporter.LabelAmountChange],
+			want.added, want.status, want.amount, want.istatChanged)
+		if got[exporter.LabelNew] != want.added || got[exporter.LabelStatusChange] != want.status || got[exporter.LabelAmountChange] != want.amount {
+			t.Errorf("%s: Novità %v, want nuove %d, cambi stato %d, cambi importo %d", filepath.Base(p), got, want.added, want.status, want.amount)
 		}
 		if len(got) > 3 {
 			t.Errorf("unknown Tipo in %v", got)
@@ -667,8 +667,8 @@ func TestBatchNovita145(t *testing.T) {
 			if want.istatChanged < 300 {
 				t.Errorf("only %d candidature changed ISTAT code between the last snapshots; the test data changed?", want.istatChanged)
 			}
-			if got[exporter.TipoNuova] != 0 {
-				t.Errorf("%d candidature reported new after the ISTAT renumbering", got[exporter.TipoNuova])
+			if got[exporter.LabelNew] != 0 {
+				t.Errorf("%d candidature reported new after the ISTAT renumbering", got[exporter.LabelNew])
 			}
 		}
 	}
@@ -680,13 +680,13 @@ func TestBatchNovita145(t *testing.T) {
 	mustRun(t, "export", "--out", out, "--mese", "2026-08", "--provincia", "OT", "--ledger", db, "--consiglio=false", "-q")
 	want := batchExpected(t, snaps, "OT")
 	got := map[string]int{}
-	for _, r := range testkit.SheetRows(t, filepath.Join(out, "CST_2026-08.xlsx"), exporter.SheetNovita)[1:] {
+	for _, r := range testkit.SheetRows(t, filepath.Join(out, "CST_2026-08.xlsx"), exporter.SheetChanges)[1:] {
 		if len(r) >= 8 {
 			got[r[0]]++
 		}
 	}
-	if got[exporter.TipoNuova] != 0 || got[exporter.TipoCambioStato] != want.stato || got[exporter.TipoCambioImporto] != want.importo || want.stato == 0 {
-		t.Errorf("--provincia OT: Novità %v, want cambi stato %d, cambi importo %d and nothing new", got, want.stato, want.importo)
+	if got[exporter.LabelNew] != 0 || got[exporter.LabelStatusChange] != want.status || got[exporter.LabelAmountChange] != want.amount || want.status == 0 {
+		t.Errorf("--provincia OT: Novità %v, want cambi stato %d, cambi importo %d and nothing new", got, want.status, want.amount)
 	}
 
 	// `run` over the same files gives the same outputs as import + export
@@ -752,7 +752,7 @@ func TestBatchAmountChange(t *testing.T) {
 	out := filepath.Join(dir, "u2")
 	mustRun(t, "export", "--out", out, "--mese", "2026-03", "--ledger", db, "--consiglio=false", "-q")
 	var got []string
-	for _, r := range testkit.SheetRows(t, filepath.Join(out, "CST_2026-03.xlsx"), exporter.SheetNovita)[1:] {
+	for _, r := range testkit.SheetRows(t, filepath.Join(out, "CST_2026-03.xlsx"), exporter.SheetChanges)[1:] {
 		if len(r) >= 8 {
 			got = append(got, r[0]+": "+r[5]+" -> "+r[6])
 			if r[4] != row[col["codice_cup"]] || r[7] != "avviso_ufficio.csv:2" {
@@ -760,8 +760,8 @@ func TestBatchAmountChange(t *testing.T) {
 			}
 		}
 	}
-	wantAmount := fmt.Sprintf("%s: %s € -> 1.234,50 €", exporter.TipoCambioImporto, funding.Amount(batchCents(t, old)))
-	if len(got) != 2 || got[0] != exporter.TipoCambioStato+": A - assegnata -> E - erogata dal 02/03/2026" || got[1] != wantAmount {
+	wantAmount := fmt.Sprintf("%s: %s € -> 1.234,50 €", exporter.LabelAmountChange, funding.Amount(batchCents(t, old)))
+	if len(got) != 2 || got[0] != exporter.LabelStatusChange+": A - assegnata -> E - erogata dal 02/03/2026" || got[1] != wantAmount {
 		t.Fatalf("Novità %q, want a status change and %q", got, wantAmount)
 	}
 }
@@ -770,7 +770,7 @@ func TestBatchAmountChange(t *testing.T) {
 // schema 1 (its snapshots hold keys of the old identity rules) gives, once
 // migrated, the same Novità as a ledger made today from the same files.
 // Without the migration's invalidation every candidatura would be new.
-func TestBatchSchema1LedgerSameNovita(t *testing.T) {
+func TestBatchSchema1LedgerSameChanges(t *testing.T) {
 	first := filepath.Join("samples", "candidature_comuni_lecco.csv")
 	// next month: the same list with one candidatura paid and another one
 	// with a new amount, and the samples' other files
@@ -797,8 +797,8 @@ func TestBatchSchema1LedgerSameNovita(t *testing.T) {
 		out := filepath.Join(dir, "u2")
 		stdout := mustRun(t, "export", "--out", out, "--mese", "2026-03", "--ledger", db, "--consiglio=false", "-q")
 		var items [][]string
-		for _, r := range testkit.SheetRows(t, filepath.Join(out, "CST_2026-03.xlsx"), exporter.SheetNovita)[1:] {
-			if len(r) == len(exporter.NovitaHeader) {
+		for _, r := range testkit.SheetRows(t, filepath.Join(out, "CST_2026-03.xlsx"), exporter.SheetChanges)[1:] {
+			if len(r) == len(exporter.ChangesHeader) {
 				items = append(items, r)
 			}
 		}

@@ -13,20 +13,30 @@ import (
 	"consolida/internal/testkit"
 )
 
-// expected mirrors testdata/genera's atteso.json.
+// expected mirrors testdata/genera's atteso.json (whose keys are Italian:
+// the corpus is written for the offices too).
 type expected struct {
-	Descrizione string
-	Args        []string
-	Exit        int
-	Totali      map[string]map[string]string
-	Date        map[string]string
-	Righe       *struct{ Lette, Consolidate, Duplicati, AltriEnti, Scartate int }
-	Anomalie    []struct {
-		File, Foglio, Campo, Motivo string
-		Riga                        int
-		Scartata                    bool
-	}
-	Check []string
+	Description string                       `json:"Descrizione"`
+	Args        []string                     `json:"Args"`
+	Exit        int                          `json:"Exit"`
+	Totals      map[string]map[string]string `json:"Totali"`
+	Dates       map[string]string            `json:"Date"`
+	Rows        *struct {
+		Read         int `json:"Lette"`
+		Consolidated int `json:"Consolidate"`
+		Duplicates   int `json:"Duplicati"`
+		AltriEnti    int `json:"AltriEnti"`
+		Rejected     int `json:"Scartate"`
+	} `json:"Righe"`
+	Anomalies []struct {
+		File     string `json:"File"`
+		Sheet    string `json:"Foglio"`
+		Field    string `json:"Campo"`
+		Reason   string `json:"Motivo"`
+		Row      int    `json:"Riga"`
+		Rejected bool   `json:"Scartata"`
+	} `json:"Anomalie"`
+	Check []string `json:"Check"`
 }
 
 // TestCases runs consolida on every case of the trap corpus
@@ -94,7 +104,7 @@ func checkCaseTotals(t *testing.T, out string, exp expected) {
 		}
 		got[r[0]][r[4]] += a
 	}
-	for istat, ms := range exp.Totali {
+	for istat, ms := range exp.Totals {
 		for m, euro := range ms {
 			want, err := funding.ParseNumber(euro)
 			if err != nil {
@@ -113,15 +123,15 @@ func checkCaseTotals(t *testing.T, out string, exp expected) {
 			}
 		}
 	}
-	for cup, want := range exp.Date {
+	for cup, want := range exp.Dates {
 		if d, ok := dates[cup]; !ok || d != want {
 			t.Errorf("CUP %s: data_finanziamento %q, want %q", cup, d, want)
 		}
 	}
-	if exp.Righe != nil {
-		fonti := testkit.SheetRows(t, filepath.Join(out, "CST_2026-11.xlsx"), exporter.SheetFonti)
+	if exp.Rows != nil {
+		sources := testkit.SheetRows(t, filepath.Join(out, "CST_2026-11.xlsx"), exporter.SheetSources)
 		var tot []string
-		for _, r := range fonti {
+		for _, r := range sources {
 			if len(r) > 8 && r[0] == "TOTALE" {
 				tot = r
 			}
@@ -130,8 +140,8 @@ func checkCaseTotals(t *testing.T, out string, exp expected) {
 			t.Fatal("no TOTALE row in Fonti")
 		}
 		n := func(s string) int { v, _ := strconv.Atoi(s); return v }
-		w := exp.Righe
-		if n(tot[3]) != w.Lette || n(tot[4]) != w.Consolidate || n(tot[5]) != w.Duplicati || n(tot[6]) != w.AltriEnti || n(tot[8]) != w.Scartate {
+		w := exp.Rows
+		if n(tot[3]) != w.Read || n(tot[4]) != w.Consolidated || n(tot[5]) != w.Duplicates || n(tot[6]) != w.AltriEnti || n(tot[8]) != w.Rejected {
 			t.Errorf("Fonti lette/consolidate/duplicati/altri/scartate = %v, want %+v", tot[3:9], *w)
 		}
 	}
@@ -139,7 +149,7 @@ func checkCaseTotals(t *testing.T, out string, exp expected) {
 
 func checkCaseAnomalies(t *testing.T, out string, exp expected) {
 	t.Helper()
-	rows := testkit.SheetRows(t, filepath.Join(out, "CST_2026-11.xlsx"), exporter.SheetAnomalie)[1:]
+	rows := testkit.SheetRows(t, filepath.Join(out, "CST_2026-11.xlsx"), exporter.SheetAnomalies)[1:]
 	rejected := 0
 	for _, r := range rows {
 		if len(r) > 7 && r[7] == "riga scartata" {
@@ -147,8 +157,8 @@ func checkCaseAnomalies(t *testing.T, out string, exp expected) {
 		}
 	}
 	wantRejected := 0
-	for _, a := range exp.Anomalie {
-		if a.Scartata {
+	for _, a := range exp.Anomalies {
+		if a.Rejected {
 			wantRejected++
 		}
 		found := false
@@ -156,8 +166,8 @@ func checkCaseAnomalies(t *testing.T, out string, exp expected) {
 			if len(r) < 8 {
 				continue
 			}
-			if (a.File == "" || r[0] == a.File) && r[1] == a.Foglio || a.File == "" && a.Foglio == "" {
-				if r[2] == strconv.Itoa(a.Riga) && r[3] == a.Campo && strings.Contains(r[5], a.Motivo) && (r[7] == "riga scartata") == a.Scartata {
+			if (a.File == "" || r[0] == a.File) && r[1] == a.Sheet || a.File == "" && a.Sheet == "" {
+				if r[2] == strconv.Itoa(a.Row) && r[3] == a.Field && strings.Contains(r[5], a.Reason) && (r[7] == "riga scartata") == a.Rejected {
 					found = true
 				}
 			}

@@ -37,7 +37,7 @@ func TestRunSamples(t *testing.T) {
 	f.Close()
 
 	// the seed case: Olgiate Molgora's seven measures
-	byComune, total, header := testkit.Riepilogo(t, cst)
+	byComune, total, header := testkit.Summary(t, cst)
 	if strings.Join(header[:3], "|") != "Codice ISTAT|Comune|Provincia" || header[len(header)-1] != "Totale" {
 		t.Errorf("Riepilogo header %v", header)
 	}
@@ -68,7 +68,7 @@ func TestRunSamples(t *testing.T) {
 		}
 	}
 	// rejected rows are in Anomalie with file, row, field, reason
-	anom := testkit.SheetRows(t, cst, exporter.SheetAnomalie)
+	anom := testkit.SheetRows(t, cst, exporter.SheetAnomalies)
 	if strings.Join(anom[0][:7], "|") != "File|Foglio|Riga|Campo|Valore|Motivo|Suggerimento" {
 		t.Errorf("Anomalie header %v", anom[0])
 	}
@@ -82,9 +82,9 @@ func TestRunSamples(t *testing.T) {
 		t.Errorf("the n.d. amount of ufficio_ragioneria_olgiate.csv row 6 is not in Anomalie: %v", anom)
 	}
 	// conservation is stated in Fonti
-	fonti := testkit.SheetRows(t, cst, exporter.SheetFonti)
+	sources := testkit.SheetRows(t, cst, exporter.SheetSources)
 	text := ""
-	for _, r := range fonti {
+	for _, r := range sources {
 		text += strings.Join(r, " ") + "\n"
 	}
 	if !strings.Contains(text, "Conservazione delle righe") || strings.Contains(text, "NON RISPETTATA") {
@@ -145,7 +145,7 @@ func TestRunRealData(t *testing.T) {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	cst := filepath.Join(out, "CST_2026-11.xlsx")
-	byComune, total, header := testkit.Riepilogo(t, cst)
+	byComune, total, header := testkit.Summary(t, cst)
 	want := map[string]funding.Amount{
 		"1.1 Infrastrutture digitali": 0, "1.2 Abilitazione al cloud": 12199200, "1.3.1 PDND": 2034400,
 		"1.3.1 PDND - ANNCSU": 432640, "1.4.1 Esperienza del cittadino": 15523400, "1.4.3 pagoPA": 0,
@@ -160,7 +160,7 @@ func TestRunRealData(t *testing.T) {
 	}
 	// CSV and Riepilogo: the same money for every comune and measure
 	label := map[string]string{}
-	for _, r := range testkit.SheetRows(t, cst, exporter.SheetDettaglio)[1:] {
+	for _, r := range testkit.SheetRows(t, cst, exporter.SheetDetail)[1:] {
 		label[r[4]] = r[5]
 	}
 	fromCSV := map[string]map[string]funding.Amount{}
@@ -197,10 +197,10 @@ func TestRunRealData(t *testing.T) {
 		t.Errorf("grand total: Riepilogo %s, CSV %s", total["Totale"], grand)
 	}
 	// Fonti: conservation holds, avvisi.csv is listed as skipped
-	fonti := testkit.SheetRows(t, cst, exporter.SheetFonti)
+	sources := testkit.SheetRows(t, cst, exporter.SheetSources)
 	var text strings.Builder
 	skipped := false
-	for _, r := range fonti {
+	for _, r := range sources {
 		text.WriteString(strings.Join(r, " ") + "\n")
 		if len(r) > 15 && r[0] == "avvisi.csv" && strings.Contains(r[15], "non letto") {
 			skipped = true
@@ -247,13 +247,13 @@ func TestFormulaInjectionNeutralised(t *testing.T) {
 	}
 	defer f.Close()
 	found := 0
-	for i, r := range testkit.SheetRows(t, cst, exporter.SheetDettaglio) {
+	for i, r := range testkit.SheetRows(t, cst, exporter.SheetDetail) {
 		if len(r) < 14 || want[r[7]] == "" {
 			continue
 		}
 		found++
 		cell, _ := excelize.CoordinatesToCellName(9, i+1)
-		formula, err := f.GetCellFormula(exporter.SheetDettaglio, cell)
+		formula, err := f.GetCellFormula(exporter.SheetDetail, cell)
 		if r[8] != want[r[7]] || formula != "" || err != nil {
 			t.Errorf("Dettaglio %s: %q, formula %q (%v)", cell, r[8], formula, err)
 		}
@@ -274,8 +274,8 @@ func TestMembers(t *testing.T) {
 	all, sel := filepath.Join(dir, "tutti"), filepath.Join(dir, "membri")
 	mustRun(t, "run", "samples/", "--out", all, "--mese", "2026-11", "--comuni", list, "--consiglio=false", "-q")
 	out := mustRun(t, "run", "samples/", "--out", sel, "--mese", "2026-11", "--comuni", list, "--membri", members, "-q")
-	full, _, _ := testkit.Riepilogo(t, filepath.Join(all, "CST_2026-11.xlsx"))
-	got, total, header := testkit.Riepilogo(t, filepath.Join(sel, "CST_2026-11.xlsx"))
+	full, _, _ := testkit.Summary(t, filepath.Join(all, "CST_2026-11.xlsx"))
+	got, total, header := testkit.Summary(t, filepath.Join(sel, "CST_2026-11.xlsx"))
 	if len(got) != 3 {
 		t.Fatalf("Riepilogo of the members: %v", got)
 	}
@@ -292,7 +292,7 @@ func TestMembers(t *testing.T) {
 		t.Errorf("Abbadia Lariana %v, TOTALE %s, sum %s", got["097001"], total["Totale"], sum)
 	}
 	unknown := false
-	for _, r := range testkit.SheetRows(t, filepath.Join(sel, "CST_2026-11.xlsx"), exporter.SheetAnomalie)[1:] {
+	for _, r := range testkit.SheetRows(t, filepath.Join(sel, "CST_2026-11.xlsx"), exporter.SheetAnomalies)[1:] {
 		if len(r) > 4 && r[0] == "membri.txt" && r[4] == "999999" {
 			unknown = true
 		}
@@ -309,10 +309,10 @@ func TestMembers(t *testing.T) {
 	}
 }
 
-// TestEnteWithoutTipologia: in a file with an ente column and no
+// TestBodyWithoutBodyType: in a file with an ente column and no
 // tipologia_ente, a "Comune di X" body (or exactly X) counts for X;
 // another body placed in X is altri enti, not X's money.
-func TestEnteWithoutTipologia(t *testing.T) {
+func TestBodyWithoutBodyType(t *testing.T) {
 	in := t.TempDir()
 	testkit.Write(t, in, "enti.csv", "Ente beneficiario;Cod. ISTAT;Avviso;CUP;Importo\n"+
 		"Comune di Olgiate Molgora;097058;"+av145+";D81F22900430006;32.589,00\n"+
@@ -321,7 +321,7 @@ func TestEnteWithoutTipologia(t *testing.T) {
 		"Istituto Comprensivo di Merate;097048;1.2 Abilitazione al Cloud - Scuole - Giugno 2022;E71F22900990006;5.000,00\n")
 	out := t.TempDir()
 	stdout := mustRun(t, "run", in, "--out", out, "--mese", "2026-11", "--consiglio=false", "-q")
-	got, total, _ := testkit.Riepilogo(t, filepath.Join(out, "CST_2026-11.xlsx"))
+	got, total, _ := testkit.Summary(t, filepath.Join(out, "CST_2026-11.xlsx"))
 	if len(got) != 1 || got["097058"]["Totale"] != 4658900 || total["Totale"] != 4658900 {
 		t.Errorf("Riepilogo %v, TOTALE %v: want only Olgiate Molgora with 46.589,00", got, total)
 	}

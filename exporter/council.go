@@ -20,8 +20,8 @@ func CouncilFileName(c *funding.Comune) string {
 	code := c.ISTAT
 	if code == "" {
 		code = "senza-codice"
-		if c.Provincia != "" {
-			code += "_" + c.Provincia
+		if c.Province != "" {
+			code += "_" + c.Province
 		}
 	}
 	return code + "_" + SafeFileName(c.Name) + ".xlsx"
@@ -53,10 +53,10 @@ func writeCouncil(ctx context.Context, dir string, r *Report, onDone func(), rnd
 	for _, c := range res.Candidature {
 		byComune[c.Comune.ID] = append(byComune[c.Comune.ID], c)
 	}
-	var changes map[int32][]NovitaItem
-	if r.Novita != nil {
-		changes = map[int32][]NovitaItem{}
-		for _, it := range r.Novita.Items {
+	var changes map[int32][]ChangeRow
+	if r.Changes != nil {
+		changes = map[int32][]ChangeRow{}
+		for _, it := range r.Changes.Items {
 			changes[it.ComuneID] = append(changes[it.ComuneID], it)
 		}
 	}
@@ -74,7 +74,7 @@ func writeCouncil(ctx context.Context, dir string, r *Report, onDone func(), rnd
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				b := councilBook(j.t, byComune[j.t.Comune.ID], r.Meta, r.Novita, changes[j.t.Comune.ID])
+				b := councilBook(j.t, byComune[j.t.Comune.ID], r.Meta, r.Changes, changes[j.t.Comune.ID])
 				if err := writeNew(filepath.Join(tmp, j.name), b, rnd); err != nil {
 					select {
 					case errs <- fmt.Errorf("%s: %w", j.name, err):
@@ -168,11 +168,11 @@ func writeNew(path string, b *book, rnd renderer) error {
 var CouncilHeader = []string{"Misura", "Avviso", "CUP", "Decreto", "Data decreto", "Stato", "Importo"}
 
 // councilBook describes the workbook of one comune for its council.
-func councilBook(t *funding.ComuneTotals, cands []*funding.Candidatura, meta Meta, nov *Novita, changes []NovitaItem) *book {
+func councilBook(t *funding.ComuneTotals, cands []*funding.Candidatura, meta Meta, nov *ChangeList, changes []ChangeRow) *book {
 	c := t.Comune
 	return &book{
 		props: excelize.DocProperties{
-			Title:   fmt.Sprintf("Comune di %s - finanziamenti PNRR PA digitale 2026 - %s", c.Name, meta.MeseLabel()),
+			Title:   fmt.Sprintf("Comune di %s - finanziamenti PNRR PA digitale 2026 - %s", c.Name, meta.MonthLabel()),
 			Creator: "consolida", Language: "it-IT",
 		},
 		sheets: []*sheet{
@@ -182,13 +182,13 @@ func councilBook(t *funding.ComuneTotals, cands []*funding.Candidatura, meta Met
 	}
 }
 
-func councilSheet(t *funding.ComuneTotals, cands []*funding.Candidatura, meta Meta, nov *Novita, changes []NovitaItem) *sheet {
+func councilSheet(t *funding.ComuneTotals, cands []*funding.Candidatura, meta Meta, nov *ChangeList, changes []ChangeRow) *sheet {
 	c := t.Comune
 	widths := []float64{22, 34, 17, 22, 11, 13, 15}
 	ncol := len(CouncilHeader)
 	title := "Comune di " + c.Name
-	if c.Provincia != "" {
-		title += " (" + c.Provincia + ")"
+	if c.Province != "" {
+		title += " (" + c.Province + ")"
 	}
 	ident := "Codice ISTAT " + orND(c.ISTAT)
 	if c.IPA != "" {
@@ -197,7 +197,7 @@ func councilSheet(t *funding.ComuneTotals, cands []*funding.Candidatura, meta Me
 	above := []row{
 		{cells: []cell{text(sTitle, title)}, height: 22},
 		{cells: []cell{text(sSubtitle, "Finanziamenti PNRR \"PA digitale 2026\" - Missione 1, Componente 1")}},
-		{cells: []cell{text(sSubtitle, "Situazione di "+meta.MeseLabel()+" - prospetto generato il "+meta.Generated.Format("02/01/2006"))}},
+		{cells: []cell{text(sSubtitle, "Situazione di "+meta.MonthLabel()+" - prospetto generato il "+meta.Generated.Format("02/01/2006"))}},
 		{cells: []cell{text(sSubtitle, ident)}},
 		{},
 	}
@@ -218,7 +218,7 @@ func councilSheet(t *funding.ComuneTotals, cands []*funding.Candidatura, meta Me
 			erogato += w.Amount
 		}
 		rows = append(rows, row{cells: []cell{text(sWrap, cd.Measure.Label), text(sWrap, w.Avviso), text(sText, w.CUP),
-			text(sWrap, w.Decreto), date(sDate, w.DataFin), text(sText, w.Status.Label()), money(sMoney, w.Amount)},
+			text(sWrap, w.Decreto), date(sDate, w.FundingDate), text(sText, w.Status.Label()), money(sMoney, w.Amount)},
 			height: fitHeight(widths, cd.Measure.Label, w.Avviso, "", w.Decreto)})
 	}
 	if len(funded) == 0 {
@@ -240,7 +240,7 @@ func councilSheet(t *funding.ComuneTotals, cands []*funding.Candidatura, meta Me
 		for _, cd := range other {
 			w := cd.Winner
 			rows = append(rows, row{cells: []cell{text(sMuted, cd.Measure.Label), text(sMuted, w.Avviso), text(sMuted, w.CUP),
-				text(sMuted, w.Decreto), date(sDate, w.DataFin), text(sMuted, w.Status.Label()), money(sMutedMoney, w.Amount)},
+				text(sMuted, w.Decreto), date(sDate, w.FundingDate), text(sMuted, w.Status.Label()), money(sMutedMoney, w.Amount)},
 				height: fitHeight(widths, cd.Measure.Label, w.Avviso, "", w.Decreto)})
 		}
 	}
@@ -258,14 +258,14 @@ func councilSheet(t *funding.ComuneTotals, cands []*funding.Candidatura, meta Me
 		// prima in D:E, dopo in F:G
 		novWidths := []float64{widths[0], widths[1], widths[2], widths[3] + widths[4], widths[5] + widths[6]}
 		for _, ch := range changes {
-			prima := ""
-			if ch.Prima != "" {
-				prima = "prima: " + ch.Prima
+			before := ""
+			if ch.Before != "" {
+				before = "prima: " + ch.Before
 			}
 			rows = append(rows, row{
-				cells: []cell{text(sWrap, ch.Misura), text(sWrap, ch.Tipo), text(sText, ch.CUP),
-					text(sWrap, prima), {}, text(sWrap, "dopo: "+ch.Dopo)},
-				height: fitHeight(novWidths, ch.Misura, ch.Tipo, "", prima, "dopo: "+ch.Dopo),
+				cells: []cell{text(sWrap, ch.Measure), text(sWrap, ch.Kind), text(sText, ch.CUP),
+					text(sWrap, before), {}, text(sWrap, "dopo: "+ch.After)},
+				height: fitHeight(novWidths, ch.Measure, ch.Kind, "", before, "dopo: "+ch.After),
 				merges: []span{{4, 5}, {6, 7}},
 			})
 		}
@@ -288,8 +288,8 @@ func councilSourcesSheet(cands []*funding.Candidatura) *sheet {
 		for _, cd := range cands {
 			w := cd.Winner
 			if !yield(row{cells: []cell{text(sWrap, cd.Measure.Label), text(sText, w.CUP),
-				text(sText, w.Status.Label()), money(sMoney, w.Amount), text(sWrap, w.Pos.Fonte()),
-				text(sWrap, cd.OtherSources())}, height: fitHeight(widths, cd.Measure.Label, "", "", "", w.Pos.Fonte(), cd.OtherSources())}) {
+				text(sText, w.Status.Label()), money(sMoney, w.Amount), text(sWrap, w.Pos.Ref()),
+				text(sWrap, cd.OtherSources())}, height: fitHeight(widths, cd.Measure.Label, "", "", "", w.Pos.Ref(), cd.OtherSources())}) {
 				return
 			}
 		}

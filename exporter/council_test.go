@@ -28,7 +28,7 @@ func TestCouncilFileName(t *testing.T) {
 		{funding.Comune{ISTAT: "061001", Name: "Ailano"}, "061001_Ailano.xlsx"},
 		{funding.Comune{ISTAT: "021008", Name: "Bolzano/Bozen"}, "021008_Bolzano-Bozen.xlsx"},
 		{funding.Comune{ISTAT: "061076", Name: "Sant'Angelo d'Alife"}, "061076_Sant_Angelo_d_Alife.xlsx"},
-		{funding.Comune{Name: "Cantù", Provincia: "CO"}, "senza-codice_CO_Cantu.xlsx"},
+		{funding.Comune{Name: "Cantù", Province: "CO"}, "senza-codice_CO_Cantu.xlsx"},
 		{funding.Comune{Name: "CON"}, "senza-codice_CON.xlsx"},
 		{funding.Comune{Name: `..\..\nul:`}, "senza-codice_nul.xlsx"},
 		{funding.Comune{Name: ""}, "senza-codice_comune.xlsx"},
@@ -45,9 +45,9 @@ func TestCouncilFileName(t *testing.T) {
 
 func TestCouncilFileNamesClash(t *testing.T) {
 	comuni := []*funding.ComuneTotals{
-		{Comune: &funding.Comune{ID: 3, Name: "San Marco", Provincia: "XX"}},
-		{Comune: &funding.Comune{ID: 7, Name: "SAN MARCO", Provincia: "XX"}},
-		{Comune: &funding.Comune{ID: 9, Name: "San Marco", Provincia: "XX"}},
+		{Comune: &funding.Comune{ID: 3, Name: "San Marco", Province: "XX"}},
+		{Comune: &funding.Comune{ID: 7, Name: "SAN MARCO", Province: "XX"}},
+		{Comune: &funding.Comune{ID: 9, Name: "San Marco", Province: "XX"}},
 		{Comune: &funding.Comune{ID: 4, ISTAT: "097042", Name: "Lecco"}},
 	}
 	names := councilFileNames(comuni)
@@ -67,9 +67,9 @@ func TestCouncilFileNamesClash(t *testing.T) {
 }
 
 // writeSet writes the council workbooks of res into dir with r.
-func writeSet(t *testing.T, dir string, res *funding.Result, nov *Novita) {
+func writeSet(t *testing.T, dir string, res *funding.Result, nov *ChangeList) {
 	t.Helper()
-	n, err := WriteCouncil(context.Background(), dir, &Report{Result: res, Novita: nov, Meta: testMeta}, nil)
+	n, err := WriteCouncil(context.Background(), dir, &Report{Result: res, Changes: nov, Meta: testMeta}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +117,7 @@ func TestWriteCouncil(t *testing.T) {
 	if !reflect.DeepEqual(r[5], CouncilHeader) {
 		t.Fatalf("row 6 %q, want the header", r[5])
 	}
-	if r[6][5] != funding.StatusAssegnata.Label() || r[7][0] != "TOTALE FINANZIATO" || r[8][0] != "di cui erogato" {
+	if r[6][5] != funding.StatusAssigned.Label() || r[7][0] != "TOTALE FINANZIATO" || r[8][0] != "di cui erogato" {
 		t.Fatalf("rows 7-9 %q", r[6:9])
 	}
 	moneyAt(t, f, "Finanziamenti", "G7", centsLecco)
@@ -125,7 +125,7 @@ func TestWriteCouncil(t *testing.T) {
 	formulaAt(t, f, "Finanziamenti", "G8", "SUM(G7:G7)")
 	moneyAt(t, f, "Finanziamenti", "G9", 0)
 	formulaAt(t, f, "Finanziamenti", "G9", `SUMIF(F7:F7,"E*",G7:G7)`)
-	if r[10][0] != "Rinunce e revoche (elencate, non sommate)" || r[11][5] != funding.StatusRinuncia.Label() {
+	if r[10][0] != "Rinunce e revoche (elencate, non sommate)" || r[11][5] != funding.StatusRenounced.Label() {
 		t.Errorf("rows 11-12 %q", r[10:12])
 	}
 	moneyAt(t, f, "Finanziamenti", "G12", 500000)
@@ -164,12 +164,12 @@ func TestWriteCouncil(t *testing.T) {
 	}
 }
 
-func TestWriteCouncilNovita(t *testing.T) {
+func TestWriteCouncilChanges(t *testing.T) {
 	res := fixture(t)
 	sassari := res.Comuni[2].Comune
-	nov := &Novita{Since: "n. 1 del 15/10/2026 10:00, ottobre 2026", Items: []NovitaItem{{
-		Tipo: TipoCambioImporto, ISTAT: sassari.ISTAT, Comune: sassari.Name, Misura: "1.4.5 Notifiche digitali", CUP: "B81F22002220006",
-		Prima: "40.000,00 €", Dopo: "50.123,45 €", ComuneID: sassari.ID,
+	nov := &ChangeList{Since: "n. 1 del 15/10/2026 10:00, ottobre 2026", Items: []ChangeRow{{
+		Kind: LabelAmountChange, ISTAT: sassari.ISTAT, Comune: sassari.Name, Measure: "1.4.5 Notifiche digitali", CUP: "B81F22002220006",
+		Before: "40.000,00 €", After: "50.123,45 €", ComuneID: sassari.ID,
 	}}}
 	dir := filepath.Join(t.TempDir(), "consiglio")
 	writeSet(t, dir, res, nov)
@@ -181,7 +181,7 @@ func TestWriteCouncilNovita(t *testing.T) {
 	if i < 0 || !strings.Contains(r[i][0], nov.Since) {
 		t.Fatalf("no Novità heading in %q", r)
 	}
-	if got := r[i+1]; got[1] != TipoCambioImporto || got[3] != "prima: 40.000,00 €" || got[5] != "dopo: 50.123,45 €" {
+	if got := r[i+1]; got[1] != LabelAmountChange || got[3] != "prima: 40.000,00 €" || got[5] != "dopo: 50.123,45 €" {
 		t.Errorf("Novità row %q", got)
 	}
 	merges := dumpLine(dumpSheets(t, filepath.Join(dir, "090064_Sassari.xlsx"))["Finanziamenti"], "merges")
@@ -204,7 +204,7 @@ func TestWriteCouncilReplacesFolder(t *testing.T) {
 		t.Fatal(err)
 	}
 	lecco := consolidated(t, []funding.Record{
-		rec(0, 3, "097042", "Lecco", "LC", "E41F22001100006", avPago, funding.StatusAssegnata, 20230215, centsLecco),
+		rec(0, 3, "097042", "Lecco", "LC", "E41F22001100006", avPago, funding.StatusAssigned, 20230215, centsLecco),
 	}, nil)
 	writeSet(t, dir, lecco, nil)
 	if got := fileNames(t, dir); !reflect.DeepEqual(got, []string{"097042_Lecco.xlsx"}) {
@@ -269,7 +269,7 @@ func TestWriteCouncilKeepsPreviousSet(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "consiglio")
 			previous := consolidated(t, []funding.Record{
-				rec(0, 3, "097042", "Lecco", "LC", "E41F22001100006", avPago, funding.StatusAssegnata, 20230215, 12345),
+				rec(0, 3, "097042", "Lecco", "LC", "E41F22001100006", avPago, funding.StatusAssigned, 20230215, 12345),
 			}, nil)
 			writeSet(t, dir, previous, nil)
 			before := snapshot(t, dir)
@@ -299,7 +299,7 @@ func TestWriteCouncilFailureNamesTheFile(t *testing.T) {
 // or broken file) makes the tallest row a spreadsheet allows, instead of
 // failing the whole council set.
 func TestWriteCouncilLongText(t *testing.T) {
-	r := rec(0, 3, "097042", "Lecco", "LC", "E41F22001100006", avPago, funding.StatusAssegnata, 20230215, centsLecco)
+	r := rec(0, 3, "097042", "Lecco", "LC", "E41F22001100006", avPago, funding.StatusAssigned, 20230215, centsLecco)
 	r.Decreto = strings.Repeat("decreto lungo ", 80)
 	dir := filepath.Join(t.TempDir(), "consiglio")
 	writeSet(t, dir, consolidated(t, []funding.Record{r}, nil), nil)

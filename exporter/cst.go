@@ -12,20 +12,20 @@ import (
 
 // Sheet names of the CST workbook (the output contract).
 const (
-	SheetRiepilogo = "Riepilogo"
-	SheetDettaglio = "Dettaglio"
-	SheetMisure    = "Per misura"
-	SheetAnomalie  = "Anomalie"
-	SheetFonti     = "Fonti"
-	SheetNovita    = "Novità"
+	SheetSummary   = "Riepilogo"
+	SheetDetail    = "Dettaglio"
+	SheetMeasures  = "Per misura"
+	SheetAnomalies = "Anomalie"
+	SheetSources   = "Fonti"
+	SheetChanges   = "Novità"
 )
 
 // DettaglioHeader is the header of the Dettaglio sheet.
-var DettaglioHeader = []string{"Codice ISTAT", "Comune", "Provincia", "Codice IPA", "Misura (id)", "Misura",
+var DetailHeader = []string{"Codice ISTAT", "Comune", "Provincia", "Codice IPA", "Misura (id)", "Misura",
 	"Avviso", "CUP", "Decreto", "Data finanziamento", "Stato", "Data stato", "Importo", "Fonte"}
 
 // AnomalieHeader is the header of the Anomalie sheet.
-var AnomalieHeader = []string{"File", "Foglio", "Riga", "Campo", "Valore", "Motivo", "Suggerimento", "Esito", "Colonna"}
+var AnomaliesHeader = []string{"File", "Foglio", "Riga", "Campo", "Valore", "Motivo", "Suggerimento", "Esito", "Colonna"}
 
 // WriteCST writes the CST workbook of the report to path.
 func WriteCST(path string, r *Report) error {
@@ -38,30 +38,30 @@ func WriteCST(path string, r *Report) error {
 func cstBook(r *Report, limit int) *book {
 	res, meta := r.Result, r.Meta
 	b := &book{props: excelize.DocProperties{
-		Title:   "Finanziamenti PNRR PA digitale 2026 - " + meta.MeseLabel(),
+		Title:   "Finanziamenti PNRR PA digitale 2026 - " + meta.MonthLabel(),
 		Creator: "consolida", Language: "it-IT",
 		Description: "Prospetto consolidato dei finanziamenti PNRR Missione 1 Componente 1 per i comuni del CST",
 	}}
-	b.sheets = append(b.sheets, riepilogoSheet(res, meta))
-	b.sheets = append(b.sheets, dettaglioSheets(res.Candidature, meta, limit)...)
-	b.sheets = append(b.sheets, misureSheet(res, meta))
-	if r.Novita != nil {
-		b.sheets = append(b.sheets, novitaSheet(r.Novita, meta))
+	b.sheets = append(b.sheets, summarySheet(res, meta))
+	b.sheets = append(b.sheets, detailSheets(res.Candidature, meta, limit)...)
+	b.sheets = append(b.sheets, measuresSheet(res, meta))
+	if r.Changes != nil {
+		b.sheets = append(b.sheets, changesSheet(r.Changes, meta))
 	}
-	b.sheets = append(b.sheets, anomalieSheets(res.Anomalies, meta, limit)...)
-	b.sheets = append(b.sheets, fontiSheet(res, meta))
+	b.sheets = append(b.sheets, anomaliesSheets(res.Anomalies, meta, limit)...)
+	b.sheets = append(b.sheets, sourcesSheet(res, meta))
 	return b
 }
 
 func heading(meta Meta, what string) string {
-	h := "Finanziamenti PNRR PA digitale 2026 - " + what + " - " + meta.MeseLabel()
+	h := "Finanziamenti PNRR PA digitale 2026 - " + what + " - " + meta.MonthLabel()
 	if meta.Scope != "" {
 		h += " - " + meta.Scope
 	}
 	return h
 }
 
-func riepilogoSheet(res *funding.Result, meta Meta) *sheet {
+func summarySheet(res *funding.Result, meta Meta) *sheet {
 	ms := res.Catalog.Measures
 	ncol := 3 + len(ms) + 1
 	hdr := []string{"Codice ISTAT", "Comune", "Provincia"}
@@ -77,7 +77,7 @@ func riepilogoSheet(res *funding.Result, meta Meta) *sheet {
 		cells := make([]cell, 0, ncol)
 		for i, t := range res.Comuni {
 			n := i + 2
-			cells = append(cells[:0], text(sText, t.Comune.ISTAT), text(sText, t.Comune.Name), text(sText, t.Comune.Provincia))
+			cells = append(cells[:0], text(sText, t.Comune.ISTAT), text(sText, t.Comune.Name), text(sText, t.Comune.Province))
 			for mi := range ms {
 				cells = append(cells, money(sMoney, t.Funded[mi]))
 			}
@@ -100,7 +100,7 @@ func riepilogoSheet(res *funding.Result, meta Meta) *sheet {
 		}
 	}
 	return &sheet{
-		name: SheetRiepilogo, page: a4(true, heading(meta, "riepilogo per comune")),
+		name: SheetSummary, page: a4(true, heading(meta, "riepilogo per comune")),
 		widths: widths, freeze: freeze{cols: 3, rows: 1},
 		header: hdr, headerHeight: 45,
 		autoFilter: true, dataRows: len(res.Comuni),
@@ -129,18 +129,18 @@ func parts(base string, n, limit int) (names []string, bounds [][2]int) {
 	return names, bounds
 }
 
-func dettaglioSheets(cands []*funding.Candidatura, meta Meta, limit int) []*sheet {
-	names, bounds := parts(SheetDettaglio, len(cands), limit)
+func detailSheets(cands []*funding.Candidatura, meta Meta, limit int) []*sheet {
+	names, bounds := parts(SheetDetail, len(cands), limit)
 	sheets := make([]*sheet, len(names))
 	for p, name := range names {
-		sheets[p] = dettaglioSheet(name, cands[bounds[p][0]:bounds[p][1]], meta)
+		sheets[p] = detailSheet(name, cands[bounds[p][0]:bounds[p][1]], meta)
 	}
 	return sheets
 }
 
-func dettaglioSheet(name string, cands []*funding.Candidatura, meta Meta) *sheet {
+func detailSheet(name string, cands []*funding.Candidatura, meta Meta) *sheet {
 	body := func(yield func(row) bool) {
-		cells := make([]cell, 0, len(DettaglioHeader))
+		cells := make([]cell, 0, len(DetailHeader))
 		for _, c := range cands {
 			w := c.Winner
 			st := sMoney
@@ -148,11 +148,11 @@ func dettaglioSheet(name string, cands []*funding.Candidatura, meta Meta) *sheet
 				st = sMutedMoney
 			}
 			cells = append(cells[:0],
-				text(sText, c.Comune.ISTAT), text(sText, c.Comune.Name), text(sText, c.Comune.Provincia),
+				text(sText, c.Comune.ISTAT), text(sText, c.Comune.Name), text(sText, c.Comune.Province),
 				text(sText, w.IPA), text(sText, c.Measure.ID), text(sText, c.Measure.Label),
 				text(sText, w.Avviso), text(sText, w.CUP), text(sText, w.Decreto),
-				date(sDate, w.DataFin), text(sText, w.Status.Label()), date(sDate, w.DataStato),
-				money(st, w.Amount), text(sText, w.Pos.Fonte()),
+				date(sDate, w.FundingDate), text(sText, w.Status.Label()), date(sDate, w.StatusDate),
+				money(st, w.Amount), text(sText, w.Pos.Ref()),
 			)
 			if !yield(row{cells: cells}) {
 				return
@@ -162,14 +162,14 @@ func dettaglioSheet(name string, cands []*funding.Candidatura, meta Meta) *sheet
 	return &sheet{
 		name: name, page: a4(true, heading(meta, "dettaglio delle candidature")),
 		widths: []float64{10, 24, 9, 11, 12, 22, 44, 17, 26, 12, 13, 12, 15, 34},
-		freeze: freeze{rows: 1}, header: DettaglioHeader, headerHeight: 30,
+		freeze: freeze{rows: 1}, header: DetailHeader, headerHeight: 30,
 		autoFilter: true, dataRows: len(cands),
 		body: body,
 	}
 }
 
-func misureSheet(res *funding.Result, meta Meta) *sheet {
-	name := SheetMisure
+func measuresSheet(res *funding.Result, meta Meta) *sheet {
+	name := SheetMeasures
 	n := len(res.Measures)
 	last := n + 2
 	body := func(yield func(row) bool) {
@@ -178,13 +178,13 @@ func misureSheet(res *funding.Result, meta Meta) *sheet {
 			tot.Candidature += m.Candidature
 			tot.Funded += m.Funded
 			tot.Erogato += m.Erogato
-			tot.Rinunce += m.Rinunce
-			tot.RinunceAmount += m.RinunceAmount
-			tot.Revoche += m.Revoche
-			tot.RevocheAmount += m.RevocheAmount
+			tot.Renunciations += m.Renunciations
+			tot.RenouncedAmount += m.RenouncedAmount
+			tot.Revocations += m.Revocations
+			tot.RevokedAmount += m.RevokedAmount
 			if !yield(row{cells: []cell{text(sText, m.Measure.Label), intCell(sInt, m.Comuni), intCell(sInt, m.Candidature),
-				money(sMoney, m.Funded), money(sMoney, m.Erogato), intCell(sInt, m.Rinunce),
-				money(sMoney, m.RinunceAmount), intCell(sInt, m.Revoche), money(sMoney, m.RevocheAmount)}}) {
+				money(sMoney, m.Funded), money(sMoney, m.Erogato), intCell(sInt, m.Renunciations),
+				money(sMoney, m.RenouncedAmount), intCell(sInt, m.Revocations), money(sMoney, m.RevokedAmount)}}) {
 				return
 			}
 		}
@@ -197,8 +197,8 @@ func misureSheet(res *funding.Result, meta Meta) *sheet {
 		r := func(col string) string { return fmt.Sprintf("%s2:%s%d", col, col, last-1) }
 		total := row{cells: []cell{text(sTotalLabel, "TOTALE"), intCell(sTotalLabel, comuni), sum(intCell(sTotalLabel, tot.Candidature), r("C")),
 			sum(money(sMoneyBold, tot.Funded), r("D")), sum(money(sMoneyBold, tot.Erogato), r("E")),
-			sum(intCell(sTotalLabel, tot.Rinunce), r("F")), sum(money(sMoneyBold, tot.RinunceAmount), r("G")),
-			sum(intCell(sTotalLabel, tot.Revoche), r("H")), sum(money(sMoneyBold, tot.RevocheAmount), r("I"))}}
+			sum(intCell(sTotalLabel, tot.Renunciations), r("F")), sum(money(sMoneyBold, tot.RenouncedAmount), r("G")),
+			sum(intCell(sTotalLabel, tot.Revocations), r("H")), sum(money(sMoneyBold, tot.RevokedAmount), r("I"))}}
 		if yield(total) {
 			yield(noteRow(sNote, "Comuni finanziati: comuni con almeno una candidatura assegnata o erogata nella misura (nella riga TOTALE: comuni con almeno un finanziamento).", 9, 28))
 		}
@@ -232,37 +232,37 @@ func misureSheet(res *funding.Result, meta Meta) *sheet {
 	return s
 }
 
-func anomalieSheets(anomalies []funding.Anomaly, meta Meta, limit int) []*sheet {
-	names, bounds := parts(SheetAnomalie, len(anomalies), limit)
+func anomaliesSheets(anomalies []funding.Anomaly, meta Meta, limit int) []*sheet {
+	names, bounds := parts(SheetAnomalies, len(anomalies), limit)
 	sheets := make([]*sheet, len(names))
 	for p, name := range names {
-		sheets[p] = anomalieSheet(name, anomalies[bounds[p][0]:bounds[p][1]], meta)
+		sheets[p] = anomaliesSheet(name, anomalies[bounds[p][0]:bounds[p][1]], meta)
 	}
 	return sheets
 }
 
-func anomalieSheet(name string, anomalies []funding.Anomaly, meta Meta) *sheet {
+func anomaliesSheet(name string, anomalies []funding.Anomaly, meta Meta) *sheet {
 	body := func(yield func(row) bool) {
-		cells := make([]cell, 0, len(AnomalieHeader))
+		cells := make([]cell, 0, len(AnomaliesHeader))
 		for _, a := range anomalies {
 			rowN := blank(sText)
 			if a.Pos.Row > 0 {
 				rowN = intCell(sText, a.Pos.Row)
 			}
 			cells = append(cells[:0], text(sText, a.Pos.File), text(sText, a.Pos.Sheet), rowN, text(sText, a.Field),
-				text(sWrap, truncate(a.Value, 200)), text(sWrap, a.Reason), text(sWrap, a.Suggestion), text(sText, a.Esito()), text(sText, a.Pos.Col))
+				text(sWrap, truncate(a.Value, 200)), text(sWrap, a.Reason), text(sWrap, a.Suggestion), text(sText, a.OutcomeLabel()), text(sText, a.Pos.Col))
 			if !yield(row{cells: cells}) {
 				return
 			}
 		}
 		if len(anomalies) == 0 {
-			yield(noteRow(sNote, "Nessuna anomalia: ogni riga letta è stata riconosciuta.", len(AnomalieHeader), 20))
+			yield(noteRow(sNote, "Nessuna anomalia: ogni riga letta è stata riconosciuta.", len(AnomaliesHeader), 20))
 		}
 	}
 	return &sheet{
 		name: name, page: a4(true, heading(meta, "anomalie nei file ricevuti")),
 		widths: []float64{30, 14, 7, 16, 28, 50, 50, 14, 8},
-		freeze: freeze{rows: 1}, header: AnomalieHeader, headerHeight: 20,
+		freeze: freeze{rows: 1}, header: AnomaliesHeader, headerHeight: 20,
 		autoFilter: true, dataRows: len(anomalies),
 		body: body,
 	}
@@ -276,7 +276,7 @@ func truncate(s string, n int) string {
 	return string(r[:n]) + "…"
 }
 
-func fontiSheet(res *funding.Result, meta Meta) *sheet {
+func sourcesSheet(res *funding.Result, meta Meta) *sheet {
 	headers := []string{"File", "Formato", "SHA-256", "Righe lette", "Consolidate", "Duplicati", "Altri enti",
 		"Fuori selezione", "Scartate", "Importo letto", "Importo consolidato", "Importo duplicati",
 		"Importo altri enti", "Importo fuori selezione", "Importo scartato", "Note"}
@@ -293,9 +293,9 @@ func fontiSheet(res *funding.Result, meta Meta) *sheet {
 			h := fitHeight(widths, s.Name, s.Format, "", "", "", "", "", "", "", "", "", "", "", "", "", noteText)
 			if !yield(row{cells: []cell{text(sText, s.Name), text(sWrap, s.Format), text(sText, s.SHA256),
 				intCell(sInt, s.Read.Rows), intCell(sInt, o.Consolidated.Rows), intCell(sInt, o.Duplicates.Rows),
-				intCell(sInt, o.AltriEnti.Rows), intCell(sInt, o.FuoriSelezione.Rows), intCell(sInt, o.Rejected.Rows),
+				intCell(sInt, o.AltriEnti.Rows), intCell(sInt, o.OutOfScope.Rows), intCell(sInt, o.Rejected.Rows),
 				money(sMoney, s.Read.Amount), money(sMoney, o.Consolidated.Amount), money(sMoney, o.Duplicates.Amount),
-				money(sMoney, o.AltriEnti.Amount), money(sMoney, o.FuoriSelezione.Amount), money(sMoney, o.Rejected.Amount),
+				money(sMoney, o.AltriEnti.Amount), money(sMoney, o.OutOfScope.Amount), money(sMoney, o.Rejected.Amount),
 				text(sWrap, noteText)}, height: h}) {
 				return
 			}
@@ -307,9 +307,9 @@ func fontiSheet(res *funding.Result, meta Meta) *sheet {
 		amount := func(col string, v funding.Amount) cell { return sum(money(sMoneyBold, v), r(col)) }
 		if !yield(row{cells: []cell{text(sTotalLabel, "TOTALE"), text(sTotalLabel, ""), text(sTotalLabel, ""),
 			count("D", c.Read.Rows), count("E", o.Consolidated.Rows), count("F", o.Duplicates.Rows), count("G", o.AltriEnti.Rows),
-			count("H", o.FuoriSelezione.Rows), count("I", o.Rejected.Rows),
+			count("H", o.OutOfScope.Rows), count("I", o.Rejected.Rows),
 			amount("J", c.Read.Amount), amount("K", o.Consolidated.Amount), amount("L", o.Duplicates.Amount),
-			amount("M", o.AltriEnti.Amount), amount("N", o.FuoriSelezione.Amount), amount("O", o.Rejected.Amount),
+			amount("M", o.AltriEnti.Amount), amount("N", o.OutOfScope.Amount), amount("O", o.Rejected.Amount),
 			text(sTotalLabel, "")}}) || !yield(row{}) {
 			return
 		}
@@ -320,7 +320,7 @@ func fontiSheet(res *funding.Result, meta Meta) *sheet {
 		}
 	}
 	return &sheet{
-		name: SheetFonti, page: a4(true, heading(meta, "file letti e conservazione")),
+		name: SheetSources, page: a4(true, heading(meta, "file letti e conservazione")),
 		widths: widths, freeze: freeze{cols: 1, rows: 1},
 		header: headers, headerHeight: 32,
 		body: body,
@@ -338,9 +338,9 @@ func ConservationLines(res *funding.Result) []string {
 	lines := []string{
 		fmt.Sprintf("Conservazione delle righe: lette %s = consolidate %s + duplicati %s + altri enti %s + fuori selezione %s + scartate %s: %s",
 			fmtInt(c.Read.Rows), fmtInt(o.Consolidated.Rows), fmtInt(o.Duplicates.Rows), fmtInt(o.AltriEnti.Rows),
-			fmtInt(o.FuoriSelezione.Rows), fmtInt(o.Rejected.Rows), verdict),
+			fmtInt(o.OutOfScope.Rows), fmtInt(o.Rejected.Rows), verdict),
 		fmt.Sprintf("Conservazione degli importi: letti %s € = consolidati %s € + duplicati %s € + altri enti %s € + fuori selezione %s € + scartati %s €: %s",
-			c.Read.Amount, o.Consolidated.Amount, o.Duplicates.Amount, o.AltriEnti.Amount, o.FuoriSelezione.Amount, o.Rejected.Amount, verdict),
+			c.Read.Amount, o.Consolidated.Amount, o.Duplicates.Amount, o.AltriEnti.Amount, o.OutOfScope.Amount, o.Rejected.Amount, verdict),
 	}
 	lines = append(lines, fmt.Sprintf("Dei consolidati: finanziati (A+E) %s € nel Riepilogo, rinunce e revoche %s € elencate e non sommate.", c.Funded, c.NotFunded))
 	for _, p := range c.Problems {

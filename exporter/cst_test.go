@@ -97,13 +97,13 @@ func TestCSTWorkbook(t *testing.T) {
 	}
 	f := open(t, p)
 	dump := dumpSheets(t, p)
-	if got, want := f.GetSheetList(), []string{SheetRiepilogo, SheetDettaglio, SheetMisure, SheetAnomalie, SheetFonti}; !reflect.DeepEqual(got, want) {
+	if got, want := f.GetSheetList(), []string{SheetSummary, SheetDetail, SheetMeasures, SheetAnomalies, SheetSources}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("sheets %q, want %q", got, want)
 	}
 
 	t.Run("Riepilogo", func(t *testing.T) {
 		ms := res.Catalog.Measures
-		r := rows(t, f, SheetRiepilogo)
+		r := rows(t, f, SheetSummary)
 		want := []string{"Codice ISTAT", "Comune", "Provincia"}
 		for _, m := range ms {
 			want = append(want, m.Label)
@@ -120,34 +120,34 @@ func TestCSTWorkbook(t *testing.T) {
 			if r[i+1][1] != name {
 				t.Fatalf("row %d is %q, want %s", n, r[i+1][1], name)
 			}
-			moneyAt(t, f, SheetRiepilogo, fmt.Sprintf("%s%d", tot, n), comuni[name])
-			formulaAt(t, f, SheetRiepilogo, fmt.Sprintf("%s%d", tot, n), fmt.Sprintf("SUM(D%d:%s%d)", n, lastMeasure, n))
+			moneyAt(t, f, SheetSummary, fmt.Sprintf("%s%d", tot, n), comuni[name])
+			formulaAt(t, f, SheetSummary, fmt.Sprintf("%s%d", tot, n), fmt.Sprintf("SUM(D%d:%s%d)", n, lastMeasure, n))
 		}
 		// the 1.4.5 column of Olgiate Molgora: a number, not text
 		col := colLetter(4 + res.Catalog.Order("1.4.5"))
-		moneyAt(t, f, SheetRiepilogo, col+"3", centsOlgiate)
+		moneyAt(t, f, SheetSummary, col+"3", centsOlgiate)
 		if r[4][1] != "TOTALE" {
 			t.Fatalf("row 5 %q", r[4])
 		}
-		moneyAt(t, f, SheetRiepilogo, tot+"5", centsFunded)
-		formulaAt(t, f, SheetRiepilogo, tot+"5", fmt.Sprintf("SUM(%s2:%s4)", tot, tot))
-		moneyAt(t, f, SheetRiepilogo, col+"5", centsOlgiate+centsSassari)
-		formulaAt(t, f, SheetRiepilogo, col+"5", fmt.Sprintf("SUM(%s2:%s4)", col, col))
+		moneyAt(t, f, SheetSummary, tot+"5", centsFunded)
+		formulaAt(t, f, SheetSummary, tot+"5", fmt.Sprintf("SUM(%s2:%s4)", tot, tot))
+		moneyAt(t, f, SheetSummary, col+"5", centsOlgiate+centsSassari)
+		formulaAt(t, f, SheetSummary, col+"5", fmt.Sprintf("SUM(%s2:%s4)", col, col))
 		if note := r[6][0]; !strings.Contains(note, "Generato il 20/11/2026") {
 			t.Errorf("note %q", note)
 		}
 
-		layout, err := f.GetPageLayout(SheetRiepilogo)
+		layout, err := f.GetPageLayout(SheetSummary)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if *layout.Orientation != "landscape" || *layout.Size != 9 || *layout.FitToWidth != 1 || *layout.FitToHeight != 0 {
-			t.Errorf("page layout %s", dumpLine(dump[SheetRiepilogo], "pagelayout"))
+			t.Errorf("page layout %s", dumpLine(dump[SheetSummary], "pagelayout"))
 		}
-		if props, err := f.GetSheetProps(SheetRiepilogo); err != nil || props.FitToPage == nil || !*props.FitToPage {
-			t.Errorf("not fit to page: %s", dumpLine(dump[SheetRiepilogo], "props"))
+		if props, err := f.GetSheetProps(SheetSummary); err != nil || props.FitToPage == nil || !*props.FitToPage {
+			t.Errorf("not fit to page: %s", dumpLine(dump[SheetSummary], "props"))
 		}
-		hf, err := f.GetHeaderFooter(SheetRiepilogo)
+		hf, err := f.GetHeaderFooter(SheetSummary)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -155,14 +155,14 @@ func TestCSTWorkbook(t *testing.T) {
 			hf.OddFooter != "&L&8consolida&R&8Pagina &P di &N" {
 			t.Errorf("header/footer %q %q", hf.OddHeader, hf.OddFooter)
 		}
-		panes, err := f.GetPanes(SheetRiepilogo)
+		panes, err := f.GetPanes(SheetSummary)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !panes.Freeze || panes.XSplit != 3 || panes.YSplit != 1 || panes.TopLeftCell != "D2" {
 			t.Errorf("panes %+v", panes)
 		}
-		if got := dumpLine(dump[SheetRiepilogo], "autofilter"); got != "$A$1:$"+tot+"$4" {
+		if got := dumpLine(dump[SheetSummary], "autofilter"); got != "$A$1:$"+tot+"$4" {
 			t.Errorf("autofilter %q, want the header and the 3 comuni", got)
 		}
 	})
@@ -182,111 +182,111 @@ func TestCSTWorkbook(t *testing.T) {
 	})
 
 	t.Run("Dettaglio", func(t *testing.T) {
-		r := rows(t, f, SheetDettaglio)
-		if !reflect.DeepEqual(r[0], DettaglioHeader) || len(r) != 5 {
+		r := rows(t, f, SheetDetail)
+		if !reflect.DeepEqual(r[0], DetailHeader) || len(r) != 5 {
 			t.Fatalf("%d rows, header %q", len(r), r[0])
 		}
-		var rinuncia int
+		var renounced int
 		for i, row := range r[1:] {
-			if row[10] == funding.StatusRinuncia.Label() {
-				rinuncia = i + 2
+			if row[10] == funding.StatusRenounced.Label() {
+				renounced = i + 2
 			}
 		}
-		if rinuncia == 0 {
+		if renounced == 0 {
 			t.Fatal("the renounced candidatura is not listed")
 		}
 		// the renounced amount is listed, as a number, struck through
-		ref := fmt.Sprintf("M%d", rinuncia)
-		moneyAt(t, f, SheetDettaglio, ref, 500000)
-		sid, _ := f.GetCellStyle(SheetDettaglio, ref)
+		ref := fmt.Sprintf("M%d", renounced)
+		moneyAt(t, f, SheetDetail, ref, 500000)
+		sid, _ := f.GetCellStyle(SheetDetail, ref)
 		if st, _ := f.GetStyle(sid); st.Font == nil || !st.Font.Strike {
 			t.Errorf("%s not struck through", ref)
 		}
 		// dates are dates
-		v, format := cellNumber(t, f, SheetDettaglio, "J2")
+		v, format := cellNumber(t, f, SheetDetail, "J2")
 		if d, err := excelize.ExcelDateToTime(v, false); err != nil || !d.Equal(time.Date(2022, 8, 1, 0, 0, 0, 0, time.UTC)) || format != "dd/mm/yyyy" {
 			t.Errorf("J2 = %v (%v) format %q, want 01/08/2022", v, d, format)
 		}
-		if got := dumpLine(dump[SheetDettaglio], "autofilter"); got != "$A$1:$N$5" {
+		if got := dumpLine(dump[SheetDetail], "autofilter"); got != "$A$1:$N$5" {
 			t.Errorf("autofilter %q", got)
 		}
-		if panes, _ := f.GetPanes(SheetDettaglio); !panes.Freeze || panes.XSplit != 0 || panes.YSplit != 1 || panes.TopLeftCell != "A2" {
+		if panes, _ := f.GetPanes(SheetDetail); !panes.Freeze || panes.XSplit != 0 || panes.YSplit != 1 || panes.TopLeftCell != "A2" {
 			t.Errorf("panes %+v", panes)
 		}
 	})
 
 	t.Run("Per misura", func(t *testing.T) {
-		r := rows(t, f, SheetMisure)
+		r := rows(t, f, SheetMeasures)
 		last := len(res.Measures) + 2
 		if r[last-1][0] != "TOTALE" {
 			t.Fatalf("row %d %q", last, r[last-1])
 		}
 		ref := fmt.Sprintf("C%d", last)
-		formulaAt(t, f, SheetMisure, ref, fmt.Sprintf("SUM(C2:C%d)", last-1))
-		if n, _ := cellNumber(t, f, SheetMisure, ref); n != 3 {
+		formulaAt(t, f, SheetMeasures, ref, fmt.Sprintf("SUM(C2:C%d)", last-1))
+		if n, _ := cellNumber(t, f, SheetMeasures, ref); n != 3 {
 			t.Errorf("%s = %v funded candidature, want 3", ref, n)
 		}
-		moneyAt(t, f, SheetMisure, fmt.Sprintf("D%d", last), centsFunded)
-		moneyAt(t, f, SheetMisure, fmt.Sprintf("E%d", last), centsOlgiate)
-		moneyAt(t, f, SheetMisure, fmt.Sprintf("G%d", last), 500000)
+		moneyAt(t, f, SheetMeasures, fmt.Sprintf("D%d", last), centsFunded)
+		moneyAt(t, f, SheetMeasures, fmt.Sprintf("E%d", last), centsOlgiate)
+		moneyAt(t, f, SheetMeasures, fmt.Sprintf("G%d", last), 500000)
 		if !strings.Contains(dump[""], "xl/charts/chart1.xml") {
 			t.Errorf("no chart:\n%s", dump[""])
 		}
 	})
 
 	t.Run("Anomalie", func(t *testing.T) {
-		r := rows(t, f, SheetAnomalie)
-		if !reflect.DeepEqual(r[0], AnomalieHeader) || len(r) != 2 {
+		r := rows(t, f, SheetAnomalies)
+		if !reflect.DeepEqual(r[0], AnomaliesHeader) || len(r) != 2 {
 			t.Fatalf("%d rows, header %q", len(r), r[0])
 		}
 		if got := r[1]; got[0] != "b.csv" || got[2] != "9" || got[3] != "importo" || got[7] != "segnalazione" || got[8] != "F" {
 			t.Errorf("row 2 %q", got)
 		}
-		if got := dumpLine(dump[SheetAnomalie], "autofilter"); got != "$A$1:$I$2" {
+		if got := dumpLine(dump[SheetAnomalies], "autofilter"); got != "$A$1:$I$2" {
 			t.Errorf("autofilter %q", got)
 		}
 	})
 
 	t.Run("Fonti", func(t *testing.T) {
-		r := rows(t, f, SheetFonti)
+		r := rows(t, f, SheetSources)
 		if r[1][0] != "a.csv" || r[2][0] != "b.csv" || r[3][0] != "TOTALE" {
 			t.Fatalf("rows %q", r[:4])
 		}
-		formulaAt(t, f, SheetFonti, "D4", "SUM(D2:D3)")
-		if n, _ := cellNumber(t, f, SheetFonti, "D4"); n != 5 {
+		formulaAt(t, f, SheetSources, "D4", "SUM(D2:D3)")
+		if n, _ := cellNumber(t, f, SheetSources, "D4"); n != 5 {
 			t.Errorf("D4 = %v rows read, want 5", n)
 		}
-		moneyAt(t, f, SheetFonti, "J4", centsFunded+centsOlgiate+500000)
+		moneyAt(t, f, SheetSources, "J4", centsFunded+centsOlgiate+500000)
 		if !strings.Contains(r[5][0], "RISPETTATA") {
 			t.Errorf("conservation line %q", r[5])
 		}
-		if panes, _ := f.GetPanes(SheetFonti); panes.XSplit != 1 || panes.YSplit != 1 || panes.TopLeftCell != "B2" {
+		if panes, _ := f.GetPanes(SheetSources); panes.XSplit != 1 || panes.YSplit != 1 || panes.TopLeftCell != "B2" {
 			t.Errorf("panes %+v", panes)
 		}
-		if got := dumpLine(dump[SheetFonti], "autofilter"); got != "" {
+		if got := dumpLine(dump[SheetSources], "autofilter"); got != "" {
 			t.Errorf("autofilter %q on Fonti", got)
 		}
 	})
 }
 
-func TestCSTWithNovita(t *testing.T) {
+func TestCSTWithChanges(t *testing.T) {
 	res := fixture(t)
 	p := filepath.Join(t.TempDir(), "CST.xlsx")
-	nov := &Novita{Since: "n. 1 del 15/10/2026 10:00, ottobre 2026", Items: []NovitaItem{
-		{Tipo: TipoNuova, ISTAT: "090064", Comune: "Sassari", Misura: "1.4.5", CUP: "B81F22002220006", Dopo: "A - assegnata", Fonte: "b.csv:3"},
+	nov := &ChangeList{Since: "n. 1 del 15/10/2026 10:00, ottobre 2026", Items: []ChangeRow{
+		{Kind: LabelNew, ISTAT: "090064", Comune: "Sassari", Measure: "1.4.5", CUP: "B81F22002220006", After: "A - assegnata", Source: "b.csv:3"},
 	}}
-	if err := WriteCST(p, &Report{Result: res, Novita: nov, Meta: testMeta}); err != nil {
+	if err := WriteCST(p, &Report{Result: res, Changes: nov, Meta: testMeta}); err != nil {
 		t.Fatal(err)
 	}
 	f := open(t, p)
-	if got, want := f.GetSheetList(), []string{SheetRiepilogo, SheetDettaglio, SheetMisure, SheetNovita, SheetAnomalie, SheetFonti}; !reflect.DeepEqual(got, want) {
+	if got, want := f.GetSheetList(), []string{SheetSummary, SheetDetail, SheetMeasures, SheetChanges, SheetAnomalies, SheetSources}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("sheets %q, want %q", got, want)
 	}
-	r := rows(t, f, SheetNovita)
-	if !reflect.DeepEqual(r[0], NovitaHeader) || r[1][0] != TipoNuova || r[1][1] != "090064" {
+	r := rows(t, f, SheetChanges)
+	if !reflect.DeepEqual(r[0], ChangesHeader) || r[1][0] != LabelNew || r[1][1] != "090064" {
 		t.Fatalf("rows %q", r[:2])
 	}
-	if got := dumpLine(dumpSheets(t, p)[SheetNovita], "autofilter"); got != "$A$1:$H$2" {
+	if got := dumpLine(dumpSheets(t, p)[SheetChanges], "autofilter"); got != "$A$1:$H$2" {
 		t.Errorf("autofilter %q", got)
 	}
 }
@@ -306,7 +306,7 @@ func TestSplitOverSheets(t *testing.T) {
 	p := render(t, excelizeRenderer{}, cstBook(r, 2))
 	split := open(t, p)
 	dump := dumpSheets(t, p)
-	want := []string{SheetRiepilogo, "Dettaglio", "Dettaglio 2", SheetMisure, "Anomalie", "Anomalie 2", "Anomalie 3", SheetFonti}
+	want := []string{SheetSummary, "Dettaglio", "Dettaglio 2", SheetMeasures, "Anomalie", "Anomalie 2", "Anomalie 3", SheetSources}
 	if got := split.GetSheetList(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("sheets %q, want %q", got, want)
 	}
@@ -316,8 +316,8 @@ func TestSplitOverSheets(t *testing.T) {
 		header []string
 		last   string
 	}{
-		{SheetDettaglio, []string{"Dettaglio", "Dettaglio 2"}, DettaglioHeader, "N"},
-		{SheetAnomalie, []string{"Anomalie", "Anomalie 2", "Anomalie 3"}, AnomalieHeader, "I"},
+		{SheetDetail, []string{"Dettaglio", "Dettaglio 2"}, DetailHeader, "N"},
+		{SheetAnomalies, []string{"Anomalie", "Anomalie 2", "Anomalie 3"}, AnomaliesHeader, "I"},
 	} {
 		all := rows(t, whole, tc.base)
 		var joined [][]string
@@ -345,7 +345,7 @@ func TestSplitOverSheets(t *testing.T) {
 			t.Errorf("%s: split rows %q\nwant %q", tc.base, joined, all[1:])
 		}
 	}
-	if rows := rows(t, whole, SheetAnomalie); len(rows) != 6 {
+	if rows := rows(t, whole, SheetAnomalies); len(rows) != 6 {
 		t.Errorf("unsplit Anomalie has %d rows", len(rows))
 	}
 }
@@ -369,9 +369,9 @@ func sameStorage(dump string) string {
 // It is the check a second renderer (issue 11) will have to pass.
 func TestRenderModesAgree(t *testing.T) {
 	res := fixture(t)
-	nov := &Novita{Items: []NovitaItem{{Tipo: TipoCambioStato, ISTAT: "097058", Comune: "Olgiate Molgora", Misura: "1.4.5",
-		Prima: "A - assegnata", Dopo: "E - erogata dal 13/08/2025", ComuneID: res.Comuni[1].Comune.ID}}}
-	r := &Report{Result: res, Novita: nov, Meta: testMeta}
+	nov := &ChangeList{Items: []ChangeRow{{Kind: LabelStatusChange, ISTAT: "097058", Comune: "Olgiate Molgora", Measure: "1.4.5",
+		Before: "A - assegnata", After: "E - erogata dal 13/08/2025", ComuneID: res.Comuni[1].Comune.ID}}}
+	r := &Report{Result: res, Changes: nov, Meta: testMeta}
 	byComune := map[int32][]*funding.Candidatura{}
 	for _, c := range res.Candidature {
 		byComune[c.Comune.ID] = append(byComune[c.Comune.ID], c)

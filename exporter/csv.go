@@ -10,22 +10,22 @@ import (
 	"consolida/funding"
 )
 
-// DettaglioCSV is one line of dettaglio_<mese>.csv (the output contract).
-type DettaglioCSV struct {
-	CodISTAT          string `csv:"cod_istat"`
-	Comune            string `csv:"comune"`
-	Provincia         string `csv:"provincia"`
-	CodiceIPA         string `csv:"codice_ipa"`
-	Misura            string `csv:"misura"`
-	MisuraLabel       string `csv:"misura_label"`
-	Avviso            string `csv:"avviso"`
-	CUP               string `csv:"cup"`
-	Decreto           string `csv:"decreto"`
-	DataFinanziamento string `csv:"data_finanziamento"`
-	Stato             string `csv:"stato"`
-	DataStato         string `csv:"data_stato"`
-	Importo           string `csv:"importo"`
-	Fonte             string `csv:"fonte"`
+// DetailCSV is one line of dettaglio_<mese>.csv (the output contract).
+type DetailCSV struct {
+	ISTAT        string `csv:"cod_istat"`
+	Comune       string `csv:"comune"`
+	Province     string `csv:"provincia"`
+	IPA          string `csv:"codice_ipa"`
+	Measure      string `csv:"misura"`
+	MeasureLabel string `csv:"misura_label"`
+	Avviso       string `csv:"avviso"`
+	CUP          string `csv:"cup"`
+	Decreto      string `csv:"decreto"`
+	FundingDate  string `csv:"data_finanziamento"`
+	Status       string `csv:"stato"`
+	StatusDate   string `csv:"data_stato"`
+	Amount       string `csv:"importo"`
+	Source       string `csv:"fonte"`
 }
 
 // Neutralize defuses text that a spreadsheet would run as a formula
@@ -42,16 +42,16 @@ func Neutralize(s string) string {
 }
 
 // DettaglioRows builds the CSV lines of the reported candidature.
-func DettaglioRows(res *funding.Result) []*DettaglioCSV {
-	rows := make([]*DettaglioCSV, 0, len(res.Candidature))
+func DetailRows(res *funding.Result) []*DetailCSV {
+	rows := make([]*DetailCSV, 0, len(res.Candidature))
 	n := Neutralize
 	for _, c := range res.Candidature {
 		w := c.Winner
-		rows = append(rows, &DettaglioCSV{
-			CodISTAT: n(c.Comune.ISTAT), Comune: n(c.Comune.Name), Provincia: n(c.Comune.Provincia),
-			CodiceIPA: n(w.IPA), Misura: c.Measure.ID, MisuraLabel: n(c.Measure.Label), Avviso: n(w.Avviso),
-			CUP: n(w.CUP), Decreto: n(w.Decreto), DataFinanziamento: w.DataFin.ISO(), Stato: w.Status.Code(),
-			DataStato: w.DataStato.ISO(), Importo: w.Amount.Dot(), Fonte: n(w.Pos.Fonte()),
+		rows = append(rows, &DetailCSV{
+			ISTAT: n(c.Comune.ISTAT), Comune: n(c.Comune.Name), Province: n(c.Comune.Province),
+			IPA: n(w.IPA), Measure: c.Measure.ID, MeasureLabel: n(c.Measure.Label), Avviso: n(w.Avviso),
+			CUP: n(w.CUP), Decreto: n(w.Decreto), FundingDate: w.FundingDate.ISO(), Status: w.Status.Code(),
+			StatusDate: w.StatusDate.ISO(), Amount: w.Amount.Dot(), Source: n(w.Pos.Ref()),
 		})
 	}
 	return rows
@@ -64,7 +64,7 @@ func WriteCSV(path string, r *Report) error {
 	return WriteFileAtomic(path, func(w io.Writer) error {
 		bw := bufio.NewWriterSize(w, 1<<16)
 		var err error
-		if rows := DettaglioRows(r.Result); len(rows) == 0 {
+		if rows := DetailRows(r.Result); len(rows) == 0 {
 			// gocsv writes nothing for no rows; the header is still due
 			_, err = bw.WriteString(strings.Join(CSVHeader, ",") + "\n")
 		} else {

@@ -47,9 +47,9 @@ func readCSV(t *testing.T, path string) [][]string {
 func TestWriteCSV(t *testing.T) {
 	recs := []funding.Record{
 		rec(0, 2, "097058", "Olgiate Molgora", "LC", "D81F22003430006", avPND, funding.StatusErogata, 20250813, centsOlgiate),
-		rec(0, 3, "097042", "Lecco", "LC", "E41F22001100006", avPago, funding.StatusAssegnata, 20230215, centsLecco),
-		rec(0, 4, "097042", "Lecco", "LC", "E41F22001110006", avIO, funding.StatusRinuncia, 20231005, 5),
-		rec(1, 3, "090064", "Sassari", "SS", "B81F22002220006", avPND, funding.StatusAssegnata, 0, centsSassari),
+		rec(0, 3, "097042", "Lecco", "LC", "E41F22001100006", avPago, funding.StatusAssigned, 20230215, centsLecco),
+		rec(0, 4, "097042", "Lecco", "LC", "E41F22001110006", avIO, funding.StatusRenounced, 20231005, 5),
+		rec(1, 3, "090064", "Sassari", "SS", "B81F22002220006", avPND, funding.StatusAssigned, 0, centsSassari),
 	}
 	// what a hostile file could put in free-text fields
 	recs[0].Decreto = `=HYPERLINK("http://x","y")`

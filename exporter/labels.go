@@ -27,41 +27,41 @@ func ScopeLabel(provinces []string, membersFile string) string {
 type Baseline struct {
 	ID        int64
 	Generated time.Time // the generation time printed in its workbooks
-	Mese      string
+	Month     string
 }
 
 // SinceLabel names a baseline as the user sees it: "n. 3 del 12/03/2026
 // 10:04, marzo 2026".
 func SinceLabel(b Baseline) string {
-	return fmt.Sprintf("n. %d del %s, %s", b.ID, b.Generated.Local().Format("02/01/2006 15:04"), Meta{Mese: b.Mese}.MeseLabel())
+	return fmt.Sprintf("n. %d del %s, %s", b.ID, b.Generated.Local().Format("02/01/2006 15:04"), Meta{Month: b.Month}.MonthLabel())
 }
 
 // NewNovita turns the changes into the rows of the Novità sheet and of
 // the council workbooks' Novità section; base is nil for the first
 // export of a ledger.
-func NewNovita(base *Baseline, changes []funding.Change) *Novita {
-	nov := &Novita{Items: make([]NovitaItem, 0, len(changes))}
+func NewChangeList(base *Baseline, changes []funding.Change) *ChangeList {
+	nov := &ChangeList{Items: make([]ChangeRow, 0, len(changes))}
 	if base != nil {
 		nov.Since = SinceLabel(*base)
 	}
 	for _, ch := range changes {
 		c, w := ch.Cand, ch.Cand.Winner
-		it := NovitaItem{
-			ISTAT: c.Comune.ISTAT, Comune: c.Comune.Name, Misura: c.Measure.Label, CUP: w.CUP,
-			Fonte: w.Pos.Fonte(), ComuneID: c.Comune.ID,
+		it := ChangeRow{
+			ISTAT: c.Comune.ISTAT, Comune: c.Comune.Name, Measure: c.Measure.Label, CUP: w.CUP,
+			Source: w.Pos.Ref(), ComuneID: c.Comune.ID,
 		}
 		switch ch.Kind {
 		case funding.ChangeNew:
-			it.Tipo = TipoNuova
-			it.Dopo = statusText(w.Status, w.DataStato) + ", " + w.Amount.String() + " €"
+			it.Kind = LabelNew
+			it.After = statusText(w.Status, w.StatusDate) + ", " + w.Amount.String() + " €"
 		case funding.ChangeStatus:
-			it.Tipo = TipoCambioStato
-			it.Prima = ch.Before.Status.Label()
-			it.Dopo = statusText(w.Status, w.DataStato)
+			it.Kind = LabelStatusChange
+			it.Before = ch.Before.Status.Label()
+			it.After = statusText(w.Status, w.StatusDate)
 		case funding.ChangeAmount:
-			it.Tipo = TipoCambioImporto
-			it.Prima = ch.Before.Amount.String() + " €"
-			it.Dopo = w.Amount.String() + " €"
+			it.Kind = LabelAmountChange
+			it.Before = ch.Before.Amount.String() + " €"
+			it.After = w.Amount.String() + " €"
 		}
 		nov.Items = append(nov.Items, it)
 	}

@@ -10,29 +10,29 @@ import (
 // what changed since the previous export, and the run's metadata.
 type Report struct {
 	Result *funding.Result
-	// Novita is nil outside the monthly batch: then the CST workbook has
+	// Changes is nil outside the monthly batch: then the CST workbook has
 	// no Novità sheet and the council workbooks no Novità section.
-	Novita *Novita
-	Meta   Meta
+	Changes *ChangeList
+	Meta    Meta
 }
 
 // Meta describes a run for the headings of the outputs. What else the
 // headings will show (the name of the CST or of the comune, the signature
 // block, the date of the newest source) belongs here.
 type Meta struct {
-	Mese      string    // "2026-11"
+	Month     string    // "2026-11"
 	Generated time.Time // when the outputs were made
 	Scope     string    // "provincia LC", "membri da membri.csv", "" for all
 }
 
-var mesi = []string{"gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio",
+var monthNames = []string{"gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio",
 	"agosto", "settembre", "ottobre", "novembre", "dicembre"}
 
-// MeseLabel is "novembre 2026" for "2026-11".
-func (m Meta) MeseLabel() string {
-	t, err := time.Parse("2006-01", m.Mese)
+// MonthLabel is "novembre 2026" for "2026-11".
+func (m Meta) MonthLabel() string {
+	t, err := time.Parse("2006-01", m.Month)
 	if err != nil {
-		return m.Mese
+		return m.Month
 	}
-	return mesi[t.Month()-1] + " " + t.Format("2006")
+	return monthNames[t.Month()-1] + " " + t.Format("2006")
 }

@@ -26,9 +26,9 @@ const (
 func rec(file int32, row int, istat, name, prov, cup, avviso string, st funding.Status, date funding.Date, cents funding.Amount) funding.Record {
 	return funding.Record{
 		Pos: funding.Pos{File: []string{"a.csv", "b.csv"}[file], Row: row}, FileIdx: file,
-		Owner: funding.OwnerComune, Ente: "Comune di " + name, Tipologia: "Comuni",
-		Comune: name, ISTAT: istat, Provincia: prov, IPA: "c_" + istat, CUP: cup, Avviso: avviso, Decreto: "Decreto n. 28-2/2022",
-		DataStato: date, DataFin: 20220801, Status: st, Amount: cents, AmountOK: true,
+		Owner: funding.OwnerComune, Body: "Comune di " + name, BodyType: "Comuni",
+		Comune: name, ISTAT: istat, Province: prov, IPA: "c_" + istat, CUP: cup, Avviso: avviso, Decreto: "Decreto n. 28-2/2022",
+		StatusDate: date, FundingDate: 20220801, Status: st, Amount: cents, AmountOK: true,
 	}
 }
 
@@ -36,7 +36,7 @@ func rec(file int32, row int, istat, name, prov, cup, avviso string, st funding.
 // the given anomalies, failing the test if conservation breaks.
 func consolidated(t *testing.T, recs []funding.Record, anomalies []funding.Anomaly) *funding.Result {
 	t.Helper()
-	cat, err := funding.LoadCatalog(templates.Misure, templates.RiconoscimentoMisure)
+	cat, err := funding.LoadCatalog(templates.Measures, templates.MeasureRules)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,18 +70,18 @@ const (
 func fixture(t *testing.T) *funding.Result {
 	t.Helper()
 	return consolidated(t, []funding.Record{
-		rec(0, 2, "097058", "Olgiate Molgora", "LC", "D81F22003430006", avPND, funding.StatusAssegnata, 20230103, centsOlgiate),
+		rec(0, 2, "097058", "Olgiate Molgora", "LC", "D81F22003430006", avPND, funding.StatusAssigned, 20230103, centsOlgiate),
 		rec(1, 2, "097058", "Olgiate Molgora", "LC", "D81F22003430006", avPND, funding.StatusErogata, 20250813, centsOlgiate),
-		rec(0, 3, "097042", "Lecco", "LC", "E41F22001100006", avPago, funding.StatusAssegnata, 20230215, centsLecco),
-		rec(0, 4, "097042", "Lecco", "LC", "E41F22001110006", avIO, funding.StatusRinuncia, 20231005, 500000),
-		rec(1, 3, "090064", "Sassari", "SS", "B81F22002220006", avPND, funding.StatusAssegnata, 20230301, centsSassari),
+		rec(0, 3, "097042", "Lecco", "LC", "E41F22001100006", avPago, funding.StatusAssigned, 20230215, centsLecco),
+		rec(0, 4, "097042", "Lecco", "LC", "E41F22001110006", avIO, funding.StatusRenounced, 20231005, 500000),
+		rec(1, 3, "090064", "Sassari", "SS", "B81F22002220006", avPND, funding.StatusAssigned, 20230301, centsSassari),
 	}, []funding.Anomaly{{
 		Pos: funding.Pos{File: "b.csv", Row: 9, Col: "F"}, Field: "importo", Value: "dodicimila",
 		Reason: "importo non valido", Suggestion: "scrivere l'importo in cifre",
 	}})
 }
 
-var testMeta = Meta{Mese: "2026-11", Generated: time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC), Scope: "provincia LC"}
+var testMeta = Meta{Month: "2026-11", Generated: time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC), Scope: "provincia LC"}
 
 // render writes b with r into a temporary file and returns its path.
 func render(t *testing.T, r renderer, b *book) string {

@@ -14,22 +14,22 @@ import (
 // identity when its ISTAT code changes: Codes holds every code seen,
 // ISTAT the newest.
 type Comune struct {
-	ID        int32
-	ISTAT     string // newest code seen ("" when the newest source says N/D)
-	Name      string
-	Provincia string
-	Regione   string
-	Catastale string
-	IPA       string
-	Codes     []string
+	ID       int32
+	ISTAT    string // newest code seen ("" when the newest source says N/D)
+	Name     string
+	Province string
+	Region   string
+	Belfiore string
+	IPA      string
+	Codes    []string
 }
 
 // Label is "Olgiate Molgora (LC)".
 func (c *Comune) Label() string {
-	if c.Provincia == "" {
+	if c.Province == "" {
 		return c.Name
 	}
-	return c.Name + " (" + c.Provincia + ")"
+	return c.Name + " (" + c.Province + ")"
 }
 
 // Errors of the registry lookups.
@@ -41,12 +41,12 @@ var (
 
 // Observation is what one source says about a comune.
 type Observation struct {
-	ISTAT, Name, Provincia, CodProvincia, Regione string
-	IPA, Catastale                                string
-	AltNames                                      []string // other spellings (ente name...)
-	Own                                           bool     // the row's beneficiary is the comune itself
-	Date                                          Date     // how recent the source is
-	Order                                         int      // tie-break: later wins
+	ISTAT, Name, Province, ProvinceCode, Region string
+	IPA, Belfiore                               string
+	AltNames                                    []string // other spellings (ente name...)
+	Own                                         bool     // the row's beneficiary is the comune itself
+	Date                                        Date     // how recent the source is
+	Order                                       int      // tie-break: later wins
 }
 
 // Registry knows the comuni seen in the inputs and in the ISTAT list and
@@ -95,8 +95,8 @@ type obsKey struct {
 }
 
 var (
-	reCatastaleIPA = regexp.MustCompile(`^[cC]_([a-zA-Z][0-9]{3})$`)
-	reCatastale    = regexp.MustCompile(`^[A-Za-z][0-9]{3}$`)
+	reBelfioreIPA = regexp.MustCompile(`^[cC]_([a-zA-Z][0-9]{3})$`)
+	reBelfiore    = regexp.MustCompile(`^[A-Za-z][0-9]{3}$`)
 )
 
 // NormISTAT restores a 6-digit ISTAT code ("97058" -> "097058", "97058.0"
@@ -110,10 +110,10 @@ func NormISTAT(s string) string {
 	return strings.Repeat("0", 6-len(s)) + s
 }
 
-// CatastaleFromIPA extracts the codice catastale from an IPA code of the
+// BelfioreFromIPA extracts the codice catastale from an IPA code of the
 // usual form c_g026; "" otherwise.
-func CatastaleFromIPA(ipa string) string {
-	if m := reCatastaleIPA.FindStringSubmatch(strings.TrimSpace(ipa)); m != nil {
+func BelfioreFromIPA(ipa string) string {
+	if m := reBelfioreIPA.FindStringSubmatch(strings.TrimSpace(ipa)); m != nil {
 		return strings.ToUpper(m[1])
 	}
 	return ""
@@ -184,15 +184,15 @@ func nameKeys(s string) []string {
 func (r *Registry) Observe(o Observation) {
 	o.Order = len(r.obs)
 	o.ISTAT = NormISTAT(o.ISTAT)
-	o.Provincia = strings.ToUpper(strings.TrimSpace(o.Provincia))
+	o.Province = strings.ToUpper(strings.TrimSpace(o.Province))
 	o.Name = CleanSpaces(o.Name)
-	if o.Catastale == "" && o.Own {
-		o.Catastale = CatastaleFromIPA(o.IPA)
+	if o.Belfiore == "" && o.Own {
+		o.Belfiore = BelfioreFromIPA(o.IPA)
 	}
-	o.Catastale = strings.ToUpper(o.Catastale)
+	o.Belfiore = strings.ToUpper(o.Belfiore)
 	r.built = false
 	if len(o.AltNames) == 0 {
-		k := obsKey{o.ISTAT, o.Name, o.Provincia, o.CodProvincia, o.Regione, o.IPA, o.Catastale, o.Own}
+		k := obsKey{o.ISTAT, o.Name, o.Province, o.ProvinceCode, o.Region, o.IPA, o.Belfiore, o.Own}
 		if i, ok := r.seen[k]; ok {
 			// the same statement again: keep it once, as its newest
 			if o.Date >= r.obs[i].Date {
@@ -212,8 +212,8 @@ func (o *Observation) beneficiaryKey() string {
 	if !o.Own {
 		return ""
 	}
-	if o.Catastale != "" {
-		return "cat:" + o.Catastale
+	if o.Belfiore != "" {
+		return "cat:" + o.Belfiore
 	}
 	if ipa := strings.ToLower(strings.TrimSpace(o.IPA)); ipa != "" {
 		return "ipa:" + ipa
@@ -239,7 +239,7 @@ func (o *Observation) keys() []string {
 		ks = append(ks, b+"|"+name)
 	}
 	if o.ISTAT == "" {
-		ks = append(ks, "nome:"+name+"|"+o.Provincia)
+		ks = append(ks, "nome:"+name+"|"+o.Province)
 	}
 	return ks
 }
@@ -309,14 +309,14 @@ func (r *Registry) Build() {
 			if c.Name == "" && o.Name != "" {
 				c.Name = o.Name
 			}
-			if c.Provincia == "" && o.Provincia != "" {
-				c.Provincia = o.Provincia
+			if c.Province == "" && o.Province != "" {
+				c.Province = o.Province
 			}
-			if c.Regione == "" && o.Regione != "" {
-				c.Regione = o.Regione
+			if c.Region == "" && o.Region != "" {
+				c.Region = o.Region
 			}
-			if c.Catastale == "" && o.Catastale != "" {
-				c.Catastale = o.Catastale
+			if c.Belfiore == "" && o.Belfiore != "" {
+				c.Belfiore = o.Belfiore
 			}
 			if c.IPA == "" && o.Own && o.IPA != "" {
 				c.IPA = o.IPA
@@ -342,13 +342,13 @@ func (r *Registry) Build() {
 					names[k] = true
 				}
 			}
-			if code := NormISTAT(o.CodProvincia); code != "" && o.Provincia != "" {
-				r.provOf[code[3:]] = o.Provincia
-			} else if o.ISTAT != "" && o.Provincia != "" {
-				r.provOf[o.ISTAT[:3]] = o.Provincia // an ISTAT code starts with its province's
+			if code := NormISTAT(o.ProvinceCode); code != "" && o.Province != "" {
+				r.provOf[code[3:]] = o.Province
+			} else if o.ISTAT != "" && o.Province != "" {
+				r.provOf[o.ISTAT[:3]] = o.Province // an ISTAT code starts with its province's
 			}
-			if o.Provincia != "" {
-				r.provOf[strings.ToLower(o.Provincia)] = o.Provincia
+			if o.Province != "" {
+				r.provOf[strings.ToLower(o.Province)] = o.Province
 			}
 			for _, k := range o.keys() {
 				r.byKey[k] = c.ID
@@ -384,9 +384,9 @@ func appendUnique(s []int32, v int32) []int32 {
 	return append(s, v)
 }
 
-// ProvinceSigla turns a province as written (sigla, ISTAT code, name) into
+// ProvinceAbbrev turns a province as written (sigla, ISTAT code, name) into
 // its sigla; "" when unknown.
-func (r *Registry) ProvinceSigla(s string) string {
+func (r *Registry) ProvinceAbbrev(s string) string {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return ""
@@ -401,17 +401,17 @@ func (r *Registry) ProvinceSigla(s string) string {
 }
 
 // AddProvinceName teaches a province name ("Lecco") for its sigla.
-func (r *Registry) AddProvinceName(name, sigla string) {
-	if name != "" && sigla != "" {
-		r.provOf[NameKey(name)] = strings.ToUpper(sigla)
+func (r *Registry) AddProvinceName(name, abbrev string) {
+	if name != "" && abbrev != "" {
+		r.provOf[NameKey(name)] = strings.ToUpper(abbrev)
 	}
 }
 
 // Query is what a row says to identify its comune.
 type Query struct {
-	ISTAT, Catastale, IPA string
-	Name                  string // comune name, or ente name ("Comune di ...")
-	Provincia             string // sigla, code or name
+	ISTAT, Belfiore, IPA string
+	Name                 string // comune name, or ente name ("Comune di ...")
+	Province             string // sigla, code or name
 }
 
 // LookupError explains a failed lookup: the sentinel, the candidates of an
@@ -437,9 +437,9 @@ func (r *Registry) Resolve(q Query) (*Comune, error) {
 	}
 	// the body's own code first: it follows a comune through mergers and
 	// is right where a row puts the body in the wrong comune
-	cat := strings.ToUpper(strings.TrimSpace(q.Catastale))
+	cat := strings.ToUpper(strings.TrimSpace(q.Belfiore))
 	if cat == "" {
-		cat = CatastaleFromIPA(q.IPA)
+		cat = BelfioreFromIPA(q.IPA)
 	}
 	if cat != "" {
 		if id, ok := r.byBody["cat:"+cat]; ok {
@@ -456,10 +456,10 @@ func (r *Registry) Resolve(q Query) (*Comune, error) {
 		}
 	}
 	name, prov := SplitName(CleanSpaces(q.Name))
-	if p := r.ProvinceSigla(q.Provincia); p != "" {
+	if p := r.ProvinceAbbrev(q.Province); p != "" {
 		prov = p
-	} else if q.Provincia != "" && prov == "" {
-		prov = strings.ToUpper(strings.TrimSpace(q.Provincia))
+	} else if q.Province != "" && prov == "" {
+		prov = strings.ToUpper(strings.TrimSpace(q.Province))
 	}
 	if name == "" {
 		if NormISTAT(q.ISTAT) != "" {
@@ -479,12 +479,12 @@ func (r *Registry) Resolve(q Query) (*Comune, error) {
 	if len(cands) > 1 && prov != "" {
 		var in []int32
 		for _, id := range cands {
-			if r.Comuni[id].Provincia == prov {
+			if r.Comuni[id].Province == prov {
 				in = append(in, id)
 			}
 		}
 		cands = in
-	} else if len(cands) == 1 && prov != "" && r.Comuni[cands[0]].Provincia != "" && r.Comuni[cands[0]].Provincia != prov {
+	} else if len(cands) == 1 && prov != "" && r.Comuni[cands[0]].Province != "" && r.Comuni[cands[0]].Province != prov {
 		return nil, &LookupError{Err: ErrUnknownComune, Suggestions: []*Comune{r.Comuni[cands[0]]}}
 	}
 	switch len(cands) {
@@ -498,7 +498,7 @@ func (r *Registry) Resolve(q Query) (*Comune, error) {
 	for _, id := range cands {
 		le.Candidates = append(le.Candidates, r.Comuni[id])
 	}
-	sort.Slice(le.Candidates, func(i, j int) bool { return le.Candidates[i].Provincia < le.Candidates[j].Provincia })
+	sort.Slice(le.Candidates, func(i, j int) bool { return le.Candidates[i].Province < le.Candidates[j].Province })
 	return nil, le
 }
 
@@ -659,8 +659,8 @@ func abs(x int) int {
 // Describe is "Olgiate Molgora (LC, 097058)", for candidates and suggestions.
 func (c *Comune) Describe() string {
 	parts := []string{}
-	if c.Provincia != "" {
-		parts = append(parts, c.Provincia)
+	if c.Province != "" {
+		parts = append(parts, c.Province)
 	}
 	if c.ISTAT != "" {
 		parts = append(parts, c.ISTAT)

@@ -20,9 +20,9 @@ func syntheticRegistry(t testing.TB, n int) *Registry {
 		for x := i; b.Len() < 5 || x > 0; x /= len(syl) {
 			b.WriteString(syl[x%len(syl)])
 		}
-		r.Observe(Observation{ISTAT: fmt.Sprintf("%06d", 100000+i), Name: b.String(), Provincia: "XX", Own: true})
+		r.Observe(Observation{ISTAT: fmt.Sprintf("%06d", 100000+i), Name: b.String(), Province: "XX", Own: true})
 	}
-	r.Observe(Observation{ISTAT: "097058", Name: "Olgiate Molgora", Provincia: "LC", IPA: "c_g026", Own: true})
+	r.Observe(Observation{ISTAT: "097058", Name: "Olgiate Molgora", Province: "LC", IPA: "c_g026", Own: true})
 	r.Build()
 	return r
 }
@@ -35,11 +35,11 @@ func TestSuggestionsOfAHugeName(t *testing.T) {
 	reg := syntheticRegistry(t, 7900)
 	huge := "Olgiate Molgora" + strings.Repeat("x", 1<<20)
 	recs := []Record{
-		rec(0, 2, "", huge, "", "", "D81F22003430006", avPND, StatusAssegnata, 20230103, 100),
-		rec(0, 3, "", strings.Repeat("k", 1<<20), "", "", "D81F22003430007", avPND, StatusAssegnata, 20230103, 100),
+		rec(0, 2, "", huge, "", "", "D81F22003430006", avPND, StatusAssigned, 20230103, 100),
+		rec(0, 3, "", strings.Repeat("k", 1<<20), "", "", "D81F22003430007", avPND, StatusAssigned, 20230103, 100),
 	}
 	for i := range recs {
-		recs[i].IPA, recs[i].Ente, recs[i].Measure = "", "", "1.4.5"
+		recs[i].IPA, recs[i].Body, recs[i].Measure = "", "", "1.4.5"
 	}
 	for i := 0; i < 3; i++ { // the same name again: searched once
 		r := recs[0]
@@ -78,8 +78,8 @@ func TestSuggestionsBudgetRunsOut(t *testing.T) {
 	reg := syntheticRegistry(t, 2000)
 	var recs []Record
 	for i := 0; i < 200; i++ {
-		r := rec(0, 2+i, "", fmt.Sprintf("Paese%03d di prova", i), "", "", fmt.Sprintf("D81F22%09d", i), avPND, StatusAssegnata, 20230103, 1)
-		r.IPA, r.Ente, r.Measure = "", "", "1.4.5"
+		r := rec(0, 2+i, "", fmt.Sprintf("Paese%03d di prova", i), "", "", fmt.Sprintf("D81F22%09d", i), avPND, StatusAssigned, 20230103, 1)
+		r.IPA, r.Body, r.Measure = "", "", "1.4.5"
 		recs = append(recs, r)
 	}
 	src := Source{Name: "a.csv", Read: Tally{Rows: len(recs), Amount: Amount(len(recs))}}

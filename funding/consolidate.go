@@ -54,18 +54,18 @@ type Source struct {
 
 // Outcomes splits the rows of a source (or of the whole run) by what
 // happened to them. Read = Consolidated + Duplicates + AltriEnti +
-// FuoriSelezione + Rejected, for rows and for euros.
+// OutOfScope + Rejected, for rows and for euros.
 type Outcomes struct {
-	Consolidated   Tally // the row that stands for its candidatura
-	Duplicates     Tally // another row of the same candidatura
-	AltriEnti      Tally // money of another body, not of a comune
-	FuoriSelezione Tally // a comune outside --provincia/--membri
-	Rejected       Tally // rejected with a reason
+	Consolidated Tally // the row that stands for its candidatura
+	Duplicates   Tally // another row of the same candidatura
+	AltriEnti    Tally // money of another body, not of a comune
+	OutOfScope   Tally // a comune outside --provincia/--membri
+	Rejected     Tally // rejected with a reason
 }
 
 // Total is the sum of all outcomes.
 func (o Outcomes) Total() Tally {
-	return o.Consolidated.Plus(o.Duplicates).Plus(o.AltriEnti).Plus(o.FuoriSelezione).Plus(o.Rejected)
+	return o.Consolidated.Plus(o.Duplicates).Plus(o.AltriEnti).Plus(o.OutOfScope).Plus(o.Rejected)
 }
 
 func (o *Outcomes) add(k Outcome, a Amount) {
@@ -76,8 +76,8 @@ func (o *Outcomes) add(k Outcome, a Amount) {
 		o.Duplicates.Add(a)
 	case OutAltriEnti:
 		o.AltriEnti.Add(a)
-	case OutFuoriSelezione:
-		o.FuoriSelezione.Add(a)
+	case OutOutOfScope:
+		o.OutOfScope.Add(a)
 	default:
 		o.Rejected.Add(a)
 	}
@@ -92,7 +92,7 @@ const (
 	OutConsolidated
 	OutDuplicate
 	OutAltriEnti
-	OutFuoriSelezione
+	OutOutOfScope
 )
 
 // Selection restricts the comuni reported. Empty means every comune.
@@ -148,15 +148,15 @@ type ComuneTotals struct {
 
 // MeasureStats summarise one measure over the reported comuni.
 type MeasureStats struct {
-	Measure       Measure
-	Comuni        int // comuni with at least one funded candidatura
-	Candidature   int // funded candidature
-	Funded        Amount
-	Erogato       Amount
-	Rinunce       int
-	RinunceAmount Amount
-	Revoche       int
-	RevocheAmount Amount
+	Measure         Measure
+	Comuni          int // comuni with at least one funded candidatura
+	Candidature     int // funded candidature
+	Funded          Amount
+	Erogato         Amount
+	Renunciations   int
+	RenouncedAmount Amount
+	Revocations     int
+	RevokedAmount   Amount
 }
 
 // Conservation is the check that nothing was lost or counted twice.
@@ -220,7 +220,7 @@ func Consolidate(in Input) *Result {
 	for i := range recs {
 		r := &recs[i]
 		if fi := int(r.FileIdx); fi >= 0 && fi < len(res.Sources) {
-			for _, d := range []Date{r.DataStato, r.DataFin} {
+			for _, d := range []Date{r.StatusDate, r.FundingDate} {
 				if d > res.Sources[fi].RefDate {
 					res.Sources[fi].RefDate = d
 				}
@@ -249,22 +249,22 @@ func (res *Result) refDate(r *Record) Date {
 func (res *Result) learnComuni() {
 	for i := range res.Records {
 		r := &res.Records[i]
-		own := r.Owner != OwnerAltro
+		own := r.Owner != OwnerOther
 		name := r.Comune
-		if own && name == "" && r.Ente != "" {
-			name = ComuneName(r.Ente)
+		if own && name == "" && r.Body != "" {
+			name = ComuneName(r.Body)
 		}
-		prov := r.Provincia
+		prov := r.Province
 		if len(prov) != 2 {
-			prov = res.Registry.ProvinceSigla(prov)
+			prov = res.Registry.ProvinceAbbrev(prov)
 		}
-		hasCode := r.ISTAT != "" || (own && (r.Catastale != "" || r.IPA != ""))
+		hasCode := r.ISTAT != "" || (own && (r.Belfiore != "" || r.IPA != ""))
 		if !hasCode || name == "" || r.Owner == OwnerIfNamed {
 			continue
 		}
 		res.Registry.Observe(Observation{
-			ISTAT: r.ISTAT, Name: name, Provincia: prov, CodProvincia: r.CodProvincia,
-			Regione: r.Regione, IPA: r.IPA, Catastale: r.Catastale,
+			ISTAT: r.ISTAT, Name: name, Province: prov, ProvinceCode: r.ProvinceCode,
+			Region: r.Region, IPA: r.IPA, Belfiore: r.Belfiore,
 			Own: r.Owner == OwnerComune, Date: res.refDate(r),
 		})
 	}
@@ -292,20 +292,20 @@ func (res *Result) resolveComuni() {
 			res.Outcome[i] = OutRejected
 			continue
 		}
-		if r.Owner == OwnerAltro {
+		if r.Owner == OwnerOther {
 			res.Outcome[i] = OutAltriEnti
 			continue
 		}
 		name := r.Comune
 		if name == "" {
-			name = ComuneName(r.Ente)
+			name = ComuneName(r.Body)
 		}
-		q := Query{ISTAT: r.ISTAT, Catastale: r.Catastale, Name: name, Provincia: r.Provincia}
+		q := Query{ISTAT: r.ISTAT, Belfiore: r.Belfiore, Name: name, Province: r.Province}
 		if r.Owner == OwnerComune {
 			q.IPA = r.IPA
 		}
 		c, err := reg.Resolve(q)
-		if r.Owner == OwnerIfNamed && (err != nil || !reg.HasName(c, ComuneName(r.Ente))) {
+		if r.Owner == OwnerIfNamed && (err != nil || !reg.HasName(c, ComuneName(r.Body))) {
 			// a body whose name is not its comune's: another body's money
 			res.Outcome[i] = OutAltriEnti
 			continue
@@ -379,14 +379,14 @@ func (res *Result) selection(sel Selection) map[int32]bool {
 	out := map[int32]bool{}
 	provs := map[string]bool{}
 	for _, p := range sel.Provinces {
-		if s := res.Registry.ProvinceSigla(p); s != "" {
+		if s := res.Registry.ProvinceAbbrev(p); s != "" {
 			provs[s] = true
 		} else {
 			provs[strings.ToUpper(strings.TrimSpace(p))] = true
 		}
 	}
 	for _, c := range res.Registry.Comuni {
-		if provs[c.Provincia] {
+		if provs[c.Province] {
 			out[c.ID] = true
 		}
 	}
@@ -409,7 +409,7 @@ func (res *Result) selection(sel Selection) map[int32]bool {
 // status date, then the more recent publication, then the later file
 // and row.
 func (res *Result) newer(a, b *Record) bool {
-	if da, db := a.StatusDate(), b.StatusDate(); da != db {
+	if da, db := a.EffectiveDate(), b.EffectiveDate(); da != db {
 		return da > db
 	}
 	if ra, rb := res.refDate(a), res.refDate(b); ra != rb {
@@ -446,7 +446,7 @@ func (res *Result) pickWinners(groups [][]int32, selected map[int32]bool) {
 				res.Anomalies = append(res.Anomalies, Anomaly{
 					Pos: d.Pos, Field: "importo", Value: d.Amount.String(),
 					Reason: fmt.Sprintf("stessa candidatura (CUP %s) con importi diversi: %s qui, %s in %s (stato %s del %s)",
-						orDash(win.CUP), d.Amount, win.Amount, win.Pos.Fonte(), win.Status.Code(), win.StatusDate()),
+						orDash(win.CUP), d.Amount, win.Amount, win.Pos.Ref(), win.Status.Code(), win.EffectiveDate()),
 					Suggestion: "vale l'importo dello stato più recente (" + win.Amount.String() + "); verificare con il decreto",
 				})
 			}
@@ -454,7 +454,7 @@ func (res *Result) pickWinners(groups [][]int32, selected map[int32]bool) {
 		c := res.Registry.Comuni[res.ComuneOf[w]]
 		win = res.enrich(win, rows)
 		if selected != nil && !selected[c.ID] {
-			res.Outcome[w] = OutFuoriSelezione
+			res.Outcome[w] = OutOutOfScope
 			continue
 		}
 		res.Outcome[w] = OutConsolidated
@@ -465,7 +465,7 @@ func (res *Result) pickWinners(groups [][]int32, selected map[int32]bool) {
 				others = append(others, fmt.Sprintf("e altre %d", len(rows)-21))
 				break
 			}
-			others = append(others, recs[i].Pos.Fonte())
+			others = append(others, recs[i].Pos.Ref())
 		}
 		res.Candidature = append(res.Candidature, &Candidatura{Comune: c, Measure: m, Winner: win, Rows: rows, others: strings.Join(others, "; ")})
 	}
@@ -478,7 +478,7 @@ func (res *Result) pickWinners(groups [][]int32, selected map[int32]bool) {
 // date and amount are the winner's own.
 func (res *Result) enrich(win *Record, rows []int32) *Record {
 	if len(rows) == 1 || (win.CUP != "" && win.IPA != "" && win.Avviso != "" && win.Decreto != "" &&
-		win.DataInvio != "" && win.Finestra != "" && win.DataFin != 0) {
+		win.SubmittedAt != "" && win.Window != "" && win.FundingDate != 0) {
 		return win // nothing to fill: no copy
 	}
 	w := *win
@@ -497,10 +497,10 @@ func (res *Result) enrich(win *Record, rows []int32) *Record {
 		fill(&w.IPA, o.IPA) // every row of a candidatura is its comune's own
 		fill(&w.Avviso, o.Avviso)
 		fill(&w.Decreto, o.Decreto)
-		fill(&w.DataInvio, o.DataInvio)
-		fill(&w.Finestra, o.Finestra)
-		if w.DataFin == 0 {
-			w.DataFin = o.DataFin
+		fill(&w.SubmittedAt, o.SubmittedAt)
+		fill(&w.Window, o.Window)
+		if w.FundingDate == 0 {
+			w.FundingDate = o.FundingDate
 		}
 	}
 	return &w
@@ -551,19 +551,19 @@ func (res *Result) total(selected map[int32]bool) {
 			res.negative = true
 		}
 		switch w.Status {
-		case StatusAssegnata, StatusErogata:
+		case StatusAssigned, StatusErogata:
 			add(w.Amount, &t.Funded[mi], &t.Total, &res.GrandTotal[mi], &res.Total, &ms.Funded)
 			ms.Candidature++
 			comuniPer[mi][cand.Comune.ID] = true
 			if w.Status == StatusErogata {
 				add(w.Amount, &t.Erogato[mi], &ms.Erogato)
 			}
-		case StatusRinuncia:
-			ms.Rinunce++
-			add(w.Amount, &ms.RinunceAmount)
-		case StatusRevoca:
-			ms.Revoche++
-			add(w.Amount, &ms.RevocheAmount)
+		case StatusRenounced:
+			ms.Renunciations++
+			add(w.Amount, &ms.RenouncedAmount)
+		case StatusRevoked:
+			ms.Revocations++
+			add(w.Amount, &ms.RevokedAmount)
 		}
 	}
 	for i := range res.Measures {
@@ -583,8 +583,8 @@ func (res *Result) total(selected map[int32]bool) {
 		if c := col.CompareString(a.Name, b.Name); c != 0 {
 			return c < 0
 		}
-		if a.Provincia != b.Provincia {
-			return a.Provincia < b.Provincia
+		if a.Province != b.Province {
+			return a.Province < b.Province
 		}
 		return a.ISTAT < b.ISTAT
 	}
@@ -604,7 +604,7 @@ func (res *Result) total(selected map[int32]bool) {
 	}
 	keys := make([]sortKey, len(res.Candidature))
 	for i, c := range res.Candidature {
-		keys[i] = sortKey{rank[c.Comune.ID], int32(res.Catalog.Order(c.Measure.ID)), c.Winner.DataFin, c.Winner.CUP, int32(i), c}
+		keys[i] = sortKey{rank[c.Comune.ID], int32(res.Catalog.Order(c.Measure.ID)), c.Winner.FundingDate, c.Winner.CUP, int32(i), c}
 	}
 	sort.Slice(keys, func(i, j int) bool {
 		a, b := &keys[i], &keys[j]

@@ -13,9 +13,9 @@ import (
 func rec(file int32, row int, istat, name, prov, ipa, cup, avviso string, st Status, date Date, cents Amount) Record {
 	return Record{
 		Pos: Pos{File: []string{"a.csv", "b.csv", "c.csv"}[file], Row: row}, FileIdx: file,
-		Owner: OwnerComune, Ente: "Comune di " + name, Tipologia: "Comuni",
-		Comune: name, ISTAT: istat, Provincia: prov, IPA: ipa, CUP: cup, Avviso: avviso,
-		DataStato: date, DataFin: 20220801, Status: st, Amount: cents, AmountOK: true,
+		Owner: OwnerComune, Body: "Comune di " + name, BodyType: "Comuni",
+		Comune: name, ISTAT: istat, Province: prov, IPA: ipa, CUP: cup, Avviso: avviso,
+		StatusDate: date, FundingDate: 20220801, Status: st, Amount: cents, AmountOK: true,
 	}
 }
 
@@ -59,9 +59,9 @@ func totalOf(res *Result, istat, measure string) Amount {
 
 func TestNewestStatusWinsAndIsCountedOnce(t *testing.T) {
 	res := consolidate(t, []Record{
-		rec(0, 2, "097058", "Olgiate Molgora", "LC", "c_g026", "D81F22003430006", avPND, StatusAssegnata, 20230103, 3258900),
+		rec(0, 2, "097058", "Olgiate Molgora", "LC", "c_g026", "D81F22003430006", avPND, StatusAssigned, 20230103, 3258900),
 		rec(1, 2, "097058", "Olgiate Molgora", "LC", "c_g026", "d81f22003430006", avPND, StatusErogata, 20250813, 3258900),
-		rec(2, 7, "097058", "Olgiate Molgora", "LC", "c_g026", "D81F22003430006", avPND, StatusAssegnata, 20230103, 3258900),
+		rec(2, 7, "097058", "Olgiate Molgora", "LC", "c_g026", "D81F22003430006", avPND, StatusAssigned, 20230103, 3258900),
 	}, Selection{})
 	if len(res.Candidature) != 1 {
 		t.Fatalf("%d candidature, want 1", len(res.Candidature))
@@ -81,7 +81,7 @@ func TestNewestStatusWinsAndIsCountedOnce(t *testing.T) {
 
 func TestRenouncedThenFundedWithOtherAmount(t *testing.T) {
 	res := consolidate(t, []Record{
-		rec(0, 2, "016016", "Azzano San Paolo", "BG", "C_A528", "D21F22003770006", avPago, StatusRinuncia, 20230808, 5399100),
+		rec(0, 2, "016016", "Azzano San Paolo", "BG", "C_A528", "D21F22003770006", avPago, StatusRenounced, 20230808, 5399100),
 		rec(0, 3, "016016", "Azzano San Paolo", "BG", "C_A528", "D21F22003770006", "1.4.3 - pagoPA - Comuni - maggio 2023", StatusErogata, 20260110, 5000000),
 	}, Selection{})
 	if got := totalOf(res, "016016", "1.4.3-pagopa"); got != 5000000 {
@@ -100,8 +100,8 @@ func TestRenouncedThenFundedWithOtherAmount(t *testing.T) {
 
 func TestSharedCUPTwoComuniBothCount(t *testing.T) {
 	res := consolidate(t, []Record{
-		rec(0, 2, "098033", "Maccastorna", "LO", "c_e777", "B51F24001940006", "1.4.4 Adozione ANPR ANSC - Comuni - luglio 2024", StatusAssegnata, 20241010, 1000000),
-		rec(0, 3, "019001", "Acquanegra Cremonese", "CR", "c_a039", "B51F24001940006", "1.4.4 Adozione ANPR ANSC - Comuni - luglio 2024", StatusAssegnata, 20241010, 1000000),
+		rec(0, 2, "098033", "Maccastorna", "LO", "c_e777", "B51F24001940006", "1.4.4 Adozione ANPR ANSC - Comuni - luglio 2024", StatusAssigned, 20241010, 1000000),
+		rec(0, 3, "019001", "Acquanegra Cremonese", "CR", "c_a039", "B51F24001940006", "1.4.4 Adozione ANPR ANSC - Comuni - luglio 2024", StatusAssigned, 20241010, 1000000),
 	}, Selection{})
 	if len(res.Candidature) != 2 || res.Total != 2000000 {
 		t.Errorf("%d candidature, total %s; want 2 and 20.000,00", len(res.Candidature), res.Total)
@@ -109,10 +109,10 @@ func TestSharedCUPTwoComuniBothCount(t *testing.T) {
 }
 
 func TestCorrectedCUPIsTheSameApplication(t *testing.T) {
-	a := rec(0, 2, "059001", "Aprilia", "LT", "c_a341", "B21F22002310006", avPago, StatusAssegnata, 20221111, 2367300)
-	b := rec(1, 9, "059001", "Aprilia", "LT", "c_a341", "B21F23000410006", avPago, StatusAssegnata, 20221111, 2367300)
-	a.Finestra, b.Finestra = "4", "4"
-	a.DataInvio, b.DataInvio = "2022-07-21T16:51:53.000+0000", "2022-07-21T16:51:53.000+0000"
+	a := rec(0, 2, "059001", "Aprilia", "LT", "c_a341", "B21F22002310006", avPago, StatusAssigned, 20221111, 2367300)
+	b := rec(1, 9, "059001", "Aprilia", "LT", "c_a341", "B21F23000410006", avPago, StatusAssigned, 20221111, 2367300)
+	a.Window, b.Window = "4", "4"
+	a.SubmittedAt, b.SubmittedAt = "2022-07-21T16:51:53.000+0000", "2022-07-21T16:51:53.000+0000"
 	res := consolidate(t, []Record{a, b}, Selection{})
 	if len(res.Candidature) != 1 || res.Total != 2367300 {
 		t.Errorf("%d candidature, total %s; want 1 and 23.673,00", len(res.Candidature), res.Total)
@@ -120,9 +120,9 @@ func TestCorrectedCUPIsTheSameApplication(t *testing.T) {
 }
 
 func TestISTATCodeChangeKeepsTheComune(t *testing.T) {
-	old := rec(0, 2, "090064", "Sassari", "SS", "c_i452", "J81F22000010006", avPND, StatusAssegnata, 20230103, 10000000)
+	old := rec(0, 2, "090064", "Sassari", "SS", "c_i452", "J81F22000010006", avPND, StatusAssigned, 20230103, 10000000)
 	nw := rec(1, 2, "112050", "Sassari", "SS", "c_i452", "J81F22000010006", avPND, StatusErogata, 20260301, 10000000)
-	other := rec(0, 3, "090064", "Sassari", "SS", "c_i452", "J81F22000020006", avIO, StatusAssegnata, 20220812, 500000)
+	other := rec(0, 3, "090064", "Sassari", "SS", "c_i452", "J81F22000020006", avIO, StatusAssigned, 20220812, 500000)
 	res := consolidate(t, []Record{old, nw, other}, Selection{})
 	if len(res.Comuni) != 1 {
 		t.Fatalf("%d comuni, want 1 (Sassari)", len(res.Comuni))
@@ -136,10 +136,10 @@ func TestISTATCodeChangeKeepsTheComune(t *testing.T) {
 // A 2022 row put Zenson di Piave's body (c_m163) in Treviso: the two
 // comuni must stay apart and the money go to Zenson.
 func TestMislocatedBodyDoesNotMergeComuni(t *testing.T) {
-	wrong := rec(0, 2, "026086", "Treviso", "TV", "c_m163", "H11F22000010006", avIO, StatusAssegnata, 20220812, 400000)
-	wrong.Ente, wrong.Tipologia = "", ""
-	right := rec(1, 2, "026094", "Zenson di Piave", "TV", "c_m163", "H11F22000010006", avIO, StatusAssegnata, 20220812, 400000)
-	treviso := rec(1, 3, "026086", "Treviso", "TV", "c_l407", "E41F22000010006", avIO, StatusAssegnata, 20220812, 3640000)
+	wrong := rec(0, 2, "026086", "Treviso", "TV", "c_m163", "H11F22000010006", avIO, StatusAssigned, 20220812, 400000)
+	wrong.Body, wrong.BodyType = "", ""
+	right := rec(1, 2, "026094", "Zenson di Piave", "TV", "c_m163", "H11F22000010006", avIO, StatusAssigned, 20220812, 400000)
+	treviso := rec(1, 3, "026086", "Treviso", "TV", "c_l407", "E41F22000010006", avIO, StatusAssigned, 20220812, 3640000)
 	res := consolidate(t, []Record{wrong, right, treviso}, Selection{})
 	if got := totalOf(res, "026086", "1.4.3-appio"); got != 3640000 {
 		t.Errorf("Treviso %s, want 36.400,00", got)
@@ -151,30 +151,30 @@ func TestMislocatedBodyDoesNotMergeComuni(t *testing.T) {
 
 func TestOwnerRules(t *testing.T) {
 	for _, tc := range []struct {
-		hasTip  bool
-		tip     string
-		hasEnte bool
-		ente    string
-		want    Owner
+		hasBodyType bool
+		tip         string
+		hasEnte     bool
+		ente        string
+		want        Owner
 	}{
 		{true, "Comuni", true, "Comune di X", OwnerComune},
 		{true, "Comune", false, "", OwnerComune},
-		{true, "ASL", true, "Comune di X", OwnerAltro},
-		{true, "Scuole", false, "", OwnerAltro},
+		{true, "ASL", true, "Comune di X", OwnerOther},
+		{true, "Scuole", false, "", OwnerOther},
 		{false, "", true, "COMUNE DI SANTA CATERINA D'ESTE", OwnerComune},
 		{false, "", true, "Provincia di Lecco", OwnerIfNamed},
 		{false, "", false, "", OwnerComune},
 	} {
-		if got := OwnerOf(tc.hasTip, tc.tip, tc.hasEnte, tc.ente); got != tc.want {
-			t.Errorf("OwnerOf(%v %q %v %q) = %d, want %d", tc.hasTip, tc.tip, tc.hasEnte, tc.ente, got, tc.want)
+		if got := OwnerOf(tc.hasBodyType, tc.tip, tc.hasEnte, tc.ente); got != tc.want {
+			t.Errorf("OwnerOf(%v %q %v %q) = %d, want %d", tc.hasBodyType, tc.tip, tc.hasEnte, tc.ente, got, tc.want)
 		}
 	}
 }
 
 func TestAltriEntiKeptApart(t *testing.T) {
-	asl := rec(0, 2, "097042", "Lecco", "LC", "asst_lc", "C11F22000010006", avIO, StatusAssegnata, 20220812, 9900000)
-	asl.Owner, asl.Tipologia, asl.Ente = OwnerAltro, "ASL", "ASST di Lecco"
-	lecco := rec(0, 3, "097042", "Lecco", "LC", "c_e507", "C11F22000020006", avIO, StatusAssegnata, 20220812, 1215000)
+	asl := rec(0, 2, "097042", "Lecco", "LC", "asst_lc", "C11F22000010006", avIO, StatusAssigned, 20220812, 9900000)
+	asl.Owner, asl.BodyType, asl.Body = OwnerOther, "ASL", "ASST di Lecco"
+	lecco := rec(0, 3, "097042", "Lecco", "LC", "c_e507", "C11F22000020006", avIO, StatusAssigned, 20220812, 1215000)
 	res := consolidate(t, []Record{asl, lecco}, Selection{})
 	if got := totalOf(res, "097042", "1.4.3-appio"); got != 1215000 {
 		t.Errorf("Lecco %s, want 12.150,00", got)
@@ -197,12 +197,12 @@ func registryWith(t *testing.T, obs ...Observation) *Registry {
 
 func TestResolveNames(t *testing.T) {
 	r := registryWith(t,
-		Observation{ISTAT: "097058", Name: "Olgiate Molgora", Provincia: "LC", IPA: "c_g026"},
-		Observation{ISTAT: "097074", Name: "Santa Maria Hoè", Provincia: "LC", IPA: "c_i243"},
-		Observation{ISTAT: "021077", Name: "San Candido/Innichen", Provincia: "BZ"},
-		Observation{ISTAT: "016065", Name: "Castro", Provincia: "BG"},
-		Observation{ISTAT: "075096", Name: "Castro", Provincia: "LE"},
-		Observation{ISTAT: "023021", Name: "Castel d'Azzano", Provincia: "VR"},
+		Observation{ISTAT: "097058", Name: "Olgiate Molgora", Province: "LC", IPA: "c_g026"},
+		Observation{ISTAT: "097074", Name: "Santa Maria Hoè", Province: "LC", IPA: "c_i243"},
+		Observation{ISTAT: "021077", Name: "San Candido/Innichen", Province: "BZ"},
+		Observation{ISTAT: "016065", Name: "Castro", Province: "BG"},
+		Observation{ISTAT: "075096", Name: "Castro", Province: "LE"},
+		Observation{ISTAT: "023021", Name: "Castel d'Azzano", Province: "VR"},
 	)
 	for _, tc := range []struct {
 		q    Query
@@ -218,9 +218,9 @@ func TestResolveNames(t *testing.T) {
 		{Query{ISTAT: "97058"}, "097058"},
 		{Query{ISTAT: "97058.0"}, "097058"},
 		{Query{IPA: "C_G026"}, "097058"},
-		{Query{Name: "Castro", Provincia: "LE"}, "075096"},
+		{Query{Name: "Castro", Province: "LE"}, "075096"},
 		{Query{Name: "Castro (BG)"}, "016065"},
-		{Query{Name: "Castro", Provincia: "016"}, "016065"},
+		{Query{Name: "Castro", Province: "016"}, "016065"},
 		{Query{Name: "Castel D'Azzano"}, "023021"},
 	} {
 		c, err := r.Resolve(tc.q)
@@ -237,7 +237,7 @@ func TestResolveNames(t *testing.T) {
 	if !errors.Is(err, ErrUnknownComune) || !errors.As(err, &le) || len(le.Suggestions) == 0 || le.Suggestions[0].ISTAT != "097058" {
 		t.Errorf("misspelt name: %v %+v", err, le)
 	}
-	if _, err := r.Resolve(Query{Name: "Olgiate Molgora", Provincia: "CO"}); !errors.Is(err, ErrUnknownComune) {
+	if _, err := r.Resolve(Query{Name: "Olgiate Molgora", Province: "CO"}); !errors.Is(err, ErrUnknownComune) {
 		t.Errorf("right name, wrong province must not resolve silently: %v", err)
 	}
 }
@@ -245,18 +245,18 @@ func TestResolveNames(t *testing.T) {
 func TestSelection(t *testing.T) {
 	recs := []Record{
 		rec(0, 2, "097058", "Olgiate Molgora", "LC", "c_g026", "D81F22003430006", avPND, StatusErogata, 20250813, 3258900),
-		rec(0, 3, "016016", "Azzano San Paolo", "BG", "C_A528", "D21F22003770006", avPago, StatusAssegnata, 20230808, 5399100),
+		rec(0, 3, "016016", "Azzano San Paolo", "BG", "C_A528", "D21F22003770006", avPago, StatusAssigned, 20230808, 5399100),
 	}
 	res := consolidate(t, recs, Selection{Provinces: []string{"lc"}})
 	if len(res.Comuni) != 1 || res.Comuni[0].Comune.ISTAT != "097058" || res.Total != 3258900 {
 		t.Fatalf("province LC: %d comuni, total %s", len(res.Comuni), res.Total)
 	}
-	if o := res.Conservation.Outcomes; o.FuoriSelezione.Rows != 1 || o.FuoriSelezione.Amount != 5399100 {
-		t.Errorf("fuori selezione %+v", o.FuoriSelezione)
+	if o := res.Conservation.Outcomes; o.OutOfScope.Rows != 1 || o.OutOfScope.Amount != 5399100 {
+		t.Errorf("fuori selezione %+v", o.OutOfScope)
 	}
 	recs2 := []Record{
 		rec(0, 2, "097058", "Olgiate Molgora", "LC", "c_g026", "D81F22003430006", avPND, StatusErogata, 20250813, 3258900),
-		rec(0, 3, "016016", "Azzano San Paolo", "BG", "C_A528", "D21F22003770006", avPago, StatusAssegnata, 20230808, 5399100),
+		rec(0, 3, "016016", "Azzano San Paolo", "BG", "C_A528", "D21F22003770006", avPago, StatusAssigned, 20230808, 5399100),
 	}
 	res = consolidate(t, recs2, Selection{Members: []Member{{Text: "azzano san paolo"}, {Text: "Paperopoli", Pos: Pos{File: "membri.txt", Row: 2}}}})
 	if len(res.Comuni) != 1 || res.Comuni[0].Comune.ISTAT != "016016" {
@@ -268,7 +268,7 @@ func TestSelection(t *testing.T) {
 }
 
 func TestUnknownComuneIsRejectedNotDropped(t *testing.T) {
-	r := rec(0, 2, "", "Paperopoli", "", "", "X", avIO, StatusAssegnata, 20220812, 100)
+	r := rec(0, 2, "", "Paperopoli", "", "", "X", avIO, StatusAssigned, 20220812, 100)
 	r.IPA = ""
 	res := consolidate(t, []Record{r}, Selection{})
 	o := res.Conservation.Outcomes
@@ -311,19 +311,19 @@ func untouchedInput(t *testing.T) Input {
 	cat := testCatalog(t)
 	recs := []Record{
 		rec(1, 2, "097058", "Olgiate Molgora", "LC", "c_g026", "D81F22003430006", avPND, StatusErogata, 20250813, 3258900),
-		rec(0, 2, "097058", "Olgiate Molgora", "LC", "c_g026", "D81F22003430006", avPND, StatusAssegnata, 20230103, 3258900),
-		rec(0, 3, "016016", "Azzano San Paolo", "BG", "C_A528", "D21F22003770006", avPago, StatusAssegnata, 20230808, 5399100),
-		rec(0, 4, "", "Paperopoli", "", "", "X1", avIO, StatusAssegnata, 20220812, 100),
-		rec(2, 2, "097058", "Olgiate Molgora", "LC", "", "", avPago, StatusAssegnata, 20230315, 7284500),
-		rec(2, 3, "097042", "Lecco", "LC", "asst_lc", "C11F22000010006", avIO, StatusAssegnata, 20220812, 9900000),
-		rec(2, 4, "097058", "Olgiate Molgora", "LC", "", "D81F22003430007", avIO, StatusAssegnata, 20220812, 343000),
-		rec(2, 5, "097058", "Olgiate Molgora", "LC", "", "D81F22003430008", avIO2, StatusAssegnata, 20220812, 343000),
-		rec(1, 3, "097058", "Olgiate Molgora", "LC", "c_g026", "", avPago, StatusAssegnata, 20230315, 0),
+		rec(0, 2, "097058", "Olgiate Molgora", "LC", "c_g026", "D81F22003430006", avPND, StatusAssigned, 20230103, 3258900),
+		rec(0, 3, "016016", "Azzano San Paolo", "BG", "C_A528", "D21F22003770006", avPago, StatusAssigned, 20230808, 5399100),
+		rec(0, 4, "", "Paperopoli", "", "", "X1", avIO, StatusAssigned, 20220812, 100),
+		rec(2, 2, "097058", "Olgiate Molgora", "LC", "", "", avPago, StatusAssigned, 20230315, 7284500),
+		rec(2, 3, "097042", "Lecco", "LC", "asst_lc", "C11F22000010006", avIO, StatusAssigned, 20220812, 9900000),
+		rec(2, 4, "097058", "Olgiate Molgora", "LC", "", "D81F22003430007", avIO, StatusAssigned, 20220812, 343000),
+		rec(2, 5, "097058", "Olgiate Molgora", "LC", "", "D81F22003430008", avIO2, StatusAssigned, 20220812, 343000),
+		rec(1, 3, "097058", "Olgiate Molgora", "LC", "c_g026", "", avPago, StatusAssigned, 20230315, 0),
 	}
 	recs[3].IPA = ""
-	recs[5].Owner, recs[5].Tipologia, recs[5].Ente = OwnerAltro, "ASL", "ASST di Lecco"
-	recs[6].Owner, recs[6].Tipologia, recs[6].Ente = OwnerIfNamed, "", "Olgiate Molgora"
-	recs[7].Owner, recs[7].Tipologia, recs[7].Ente = OwnerIfNamed, "", "Biblioteca civica"
+	recs[5].Owner, recs[5].BodyType, recs[5].Body = OwnerOther, "ASL", "ASST di Lecco"
+	recs[6].Owner, recs[6].BodyType, recs[6].Body = OwnerIfNamed, "", "Olgiate Molgora"
+	recs[7].Owner, recs[7].BodyType, recs[7].Body = OwnerIfNamed, "", "Biblioteca civica"
 	recs[8].Rejected, recs[8].AmountOK = true, false
 	srcs := []Source{{Name: "a.csv", Notes: []string{"nota"}}, {Name: "b.csv"}, {Name: "c.csv"}}
 	for i := range recs {
@@ -338,7 +338,7 @@ func untouchedInput(t *testing.T) Input {
 			srcs[recs[i].FileIdx].Read.Add(0)
 		}
 	}
-	reg := registryWith(t, Observation{ISTAT: "097058", Name: "Olgiate Molgora", Provincia: "LC", IPA: "c_g026"})
+	reg := registryWith(t, Observation{ISTAT: "097058", Name: "Olgiate Molgora", Province: "LC", IPA: "c_g026"})
 	reg.AddProvinceName("Lecco", "LC")
 	return Input{
 		Catalog: cat, Registry: reg, Records: recs, Sources: srcs,
@@ -362,7 +362,7 @@ func TestConsolidateLeavesInputUntouched(t *testing.T) {
 	}
 	// the result is what the rows say (so that the test covers every path)
 	o := res.Conservation.Outcomes
-	if o.Consolidated.Rows != 3 || o.Duplicates.Rows != 1 || o.AltriEnti.Rows != 2 || o.FuoriSelezione.Rows != 1 || o.Rejected.Rows != 2 {
+	if o.Consolidated.Rows != 3 || o.Duplicates.Rows != 1 || o.AltriEnti.Rows != 2 || o.OutOfScope.Rows != 1 || o.Rejected.Rows != 2 {
 		t.Fatalf("outcomes %+v", o)
 	}
 	if res.Sources[0].RefDate == 0 || res.Sources[1].Outcomes.Total() != res.Sources[1].Read {
@@ -430,7 +430,7 @@ func TestAmountOverflowFailsConservation(t *testing.T) {
 			var recs []Record
 			srcs := []Source{{Name: "a.csv"}, {Name: "b.csv"}, {Name: "c.csv"}}
 			for i := 0; i < 93; i++ {
-				r := rec(int32(i)%tc.files, i+2, "097058", "Olgiate Molgora", "LC", "c_g026", fmt.Sprintf("D81F22%09d", i), avPND, StatusAssegnata, 20230103, maxAmount)
+				r := rec(int32(i)%tc.files, i+2, "097058", "Olgiate Molgora", "LC", "c_g026", fmt.Sprintf("D81F22%09d", i), avPND, StatusAssigned, 20230103, maxAmount)
 				r.Measure = "1.4.5"
 				recs = append(recs, r)
 				srcs[r.FileIdx].Read.Add(r.Amount)

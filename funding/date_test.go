@@ -72,11 +72,11 @@ func TestDateFormat(t *testing.T) {
 
 func TestParseStatus(t *testing.T) {
 	for in, want := range map[string]Status{
-		"A": StatusAssegnata, "e": StatusErogata, "R": StatusRinuncia,
-		"Assegnato": StatusAssegnata, "Ammessa": StatusAssegnata, "FINANZIATO": StatusAssegnata,
+		"A": StatusAssigned, "e": StatusErogata, "R": StatusRenounced,
+		"Assegnato": StatusAssigned, "Ammessa": StatusAssigned, "FINANZIATO": StatusAssigned,
 		"Erogata": StatusErogata, "Liquidato": StatusErogata,
-		"Rinuncia": StatusRinuncia, "rinunciato": StatusRinuncia,
-		"Revoca": StatusRevoca, "Revocata": StatusRevoca,
+		"Rinuncia": StatusRenounced, "rinunciato": StatusRenounced,
+		"Revoca": StatusRevoked, "Revocata": StatusRevoked,
 	} {
 		got, err := ParseStatus(in)
 		if err != nil || got != want {
@@ -89,7 +89,7 @@ func TestParseStatus(t *testing.T) {
 	if _, err := ParseStatus(" "); !errors.Is(err, ErrEmptyStatus) {
 		t.Errorf("empty status: %v", err)
 	}
-	if !StatusAssegnata.Funded() || !StatusErogata.Funded() || StatusRinuncia.Funded() || StatusRevoca.Funded() {
+	if !StatusAssigned.Funded() || !StatusErogata.Funded() || StatusRenounced.Funded() || StatusRevoked.Funded() {
 		t.Error("Funded: only A and E count")
 	}
 }

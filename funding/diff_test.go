@@ -17,13 +17,13 @@ func handResult(c *Comune, recs []Record) *Result {
 	return res
 }
 
-func diffRec(cup, avviso, invio string, st Status, amount Amount) Record {
-	return Record{Measure: "1.4.5", CUP: cup, Avviso: avviso, Finestra: "1", DataInvio: invio, Status: st, Amount: amount}
+func diffRec(cup, avviso, submitted string, st Status, amount Amount) Record {
+	return Record{Measure: "1.4.5", CUP: cup, Avviso: avviso, Window: "1", SubmittedAt: submitted, Status: st, Amount: amount}
 }
 
 func TestDiffFollowsIdentityNotISTAT(t *testing.T) {
-	before := &Comune{ID: 0, ISTAT: "090064", Name: "Sassari", Provincia: "SS", Catastale: "I452", IPA: "c_i452"}
-	after := &Comune{ID: 3, ISTAT: "112050", Name: "Sassari", Provincia: "SS", Catastale: "I452", IPA: "c_i452"}
+	before := &Comune{ID: 0, ISTAT: "090064", Name: "Sassari", Province: "SS", Belfiore: "I452", IPA: "c_i452"}
+	after := &Comune{ID: 3, ISTAT: "112050", Name: "Sassari", Province: "SS", Belfiore: "I452", IPA: "c_i452"}
 	av := "1.4.5 'Piattaforma Notifiche Digitali' Comuni (Settembre 2022)"
 	base := TakeSnapshot(handResult(before, []Record{
 		diffRec("CUPA00000000001", av, "2022-09-21T09:35:39", 'A', 100),
@@ -62,15 +62,15 @@ func TestDiffFollowsIdentityNotISTAT(t *testing.T) {
 
 func TestDiffMatchesByNameWhenCodesAppear(t *testing.T) {
 	// a first file named the comune only; a later one taught its codes
-	before := &Comune{Name: "Olgiate Molgora", Provincia: "LC"}
-	after := &Comune{ISTAT: "097058", Name: "Olgiate Molgora", Provincia: "LC", Catastale: "G026", IPA: "c_g026"}
+	before := &Comune{Name: "Olgiate Molgora", Province: "LC"}
+	after := &Comune{ISTAT: "097058", Name: "Olgiate Molgora", Province: "LC", Belfiore: "G026", IPA: "c_g026"}
 	base := TakeSnapshot(handResult(before, []Record{diffRec("F31F22003320006", "", "", 'A', 100)}))
 	now := handResult(after, []Record{diffRec("F31F22003320006", "", "", 'A', 100)})
 	if ch := Diff(base, TakeSnapshot(now), now); len(ch) != 0 {
 		t.Fatalf("changes %+v", ch)
 	}
 	// another comune with the same CUP is another candidatura
-	other := &Comune{ISTAT: "019002", Name: "Acquanegra Cremonese", Provincia: "CR", Catastale: "A039"}
+	other := &Comune{ISTAT: "019002", Name: "Acquanegra Cremonese", Province: "CR", Belfiore: "A039"}
 	now = handResult(other, []Record{diffRec("F31F22003320006", "", "", 'A', 100)})
 	if ch := Diff(base, TakeSnapshot(now), now); len(ch) != 1 || ch[0].Kind != ChangeNew {
 		t.Fatalf("changes %+v", ch)
@@ -85,7 +85,7 @@ func TestDiffMatchesByNameWhenCodesAppear(t *testing.T) {
 }
 
 func TestDiffWithoutBaseline(t *testing.T) {
-	c := &Comune{Name: "Olgiate Molgora", Catastale: "G026"}
+	c := &Comune{Name: "Olgiate Molgora", Belfiore: "G026"}
 	now := handResult(c, []Record{diffRec("A", "", "", 'A', 1), diffRec("B", "", "", 'E', 2)})
 	ch := Diff(nil, TakeSnapshot(now), now)
 	if n, s, a := CountChanges(ch); n != 2 || s != 0 || a != 0 {
@@ -98,7 +98,7 @@ func TestDiffWithoutBaseline(t *testing.T) {
 // row's file against one after it: the ledger only grows) must agree: the
 // second row is new in the Novità exactly when the consolidation keeps it
 // apart, and a row already exported is never new nor changed.
-func TestIdentityRuleAgreesInConsolidationAndNovita(t *testing.T) {
+func TestIdentityRuleAgreesInConsolidationAndChanges(t *testing.T) {
 	const (
 		olg, ipa = "097058", "c_g026"
 		cup1     = "D81F22003430006"
@@ -106,9 +106,9 @@ func TestIdentityRuleAgreesInConsolidationAndNovita(t *testing.T) {
 		invio1   = "2022-09-21T09:35:39.000+0000"
 		invio2   = "2022-09-22T10:00:00.000+0000"
 	)
-	row := func(file int32, istat, cup, avviso, invio string, st Status) Record {
+	row := func(file int32, istat, cup, avviso, submitted string, st Status) Record {
 		r := rec(file, 2+int(file), istat, "Olgiate Molgora", "LC", ipa, cup, avviso, st, 20230101+Date(file), 100)
-		r.Finestra, r.DataInvio = "1", invio
+		r.Window, r.SubmittedAt = "1", submitted
 		return r
 	}
 	for _, tc := range []struct {

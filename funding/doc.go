@@ -43,7 +43,7 @@
 //     project; the main key of a candidatura together with comune and
 //     measure (Record.CUP).
 //   - decreto: the decree that granted the funding, with its number and
-//     date (Record.Decreto, Record.DataFin).
+//     date (Record.Decreto, Record.FundingDate).
 //   - erogato: paid out, after the asseverazione (status E); "di cui
 //     erogato" is the part of the funded total already paid
 //     (StatusErogata, ComuneTotals.Erogato).
@@ -52,6 +52,9 @@
 //     apart, never in the comune's totals (Owner, OutAltriEnti,
 //     Outcomes.AltriEnti).
 //
-// Other Italian words in identifiers (Finestra, DataStato, Rinunce,
-// FuoriSelezione...) predate this glossary and will be renamed.
+// Every other identifier is English: the codice catastale is Belfiore,
+// the finestra temporale Window, a rinuncia StatusRenounced, a row outside
+// the selected comuni OutOfScope. Italian stays in the values the user
+// reads (anomaly reasons, status labels) and in the names of the columns
+// of the files and of the ledger's tables.
 package funding

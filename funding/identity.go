@@ -78,16 +78,16 @@ func rowKeys(dst []identityKey, r *Record, fold func(string) string) []identityK
 		avviso = fold(r.Avviso)
 	}
 	if r.CUP == "" {
-		return append(dst, identityKey{kind: keyAvviso, measure: r.Measure, text: avviso, window: r.Finestra})
+		return append(dst, identityKey{kind: keyAvviso, measure: r.Measure, text: avviso, window: r.Window})
 	}
 	dst = append(dst, identityKey{kind: keyCUP, measure: r.Measure, text: strings.ToUpper(r.CUP)})
 	if avviso == "" {
 		return dst
 	}
-	if r.DataInvio != "" {
-		dst = append(dst, identityKey{kind: keySubmission, measure: r.Measure, text: avviso, window: r.Finestra, submitted: r.DataInvio})
+	if r.SubmittedAt != "" {
+		dst = append(dst, identityKey{kind: keySubmission, measure: r.Measure, text: avviso, window: r.Window, submitted: r.SubmittedAt})
 	}
-	return append(dst, identityKey{kind: keyAvvisoOfCUP, measure: r.Measure, text: avviso, window: r.Finestra})
+	return append(dst, identityKey{kind: keyAvvisoOfCUP, measure: r.Measure, text: avviso, window: r.Window})
 }
 
 // folder returns a Fold that remembers what it folded: avviso titles
@@ -224,9 +224,9 @@ func stableIdentities(c *Comune) []string {
 			ids = append(ids, kind+strings.ToUpper(v))
 		}
 	}
-	add("K", c.Catastale)
+	add("K", c.Belfiore)
 	add("I", c.IPA)
-	add("N", NameKey(c.Name)+"|"+c.Provincia)
+	add("N", NameKey(c.Name)+"|"+c.Province)
 	return ids
 }
 

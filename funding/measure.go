@@ -127,24 +127,24 @@ func (c *Catalog) Order(id string) int {
 // Classify determines the measure from the avviso title first and, when
 // the title does not decide it, from the misura text. A text that matches
 // no rule, or only an ambiguous one, is an error: never a guess.
-func (c *Catalog) Classify(avviso, misura string) (string, error) {
-	key := avviso + "\x00" + misura
+func (c *Catalog) Classify(avviso, measureText string) (string, error) {
+	key := avviso + "\x00" + measureText
 	c.mu.Lock()
 	r, ok := c.cache[key]
 	c.mu.Unlock()
 	if ok {
 		return r.id, r.err
 	}
-	id, err := c.classify(avviso, misura)
+	id, err := c.classify(avviso, measureText)
 	c.mu.Lock()
 	c.cache[key] = classified{id, err}
 	c.mu.Unlock()
 	return id, err
 }
 
-func (c *Catalog) classify(avviso, misura string) (string, error) {
+func (c *Catalog) classify(avviso, measureText string) (string, error) {
 	ambiguous := false
-	for _, text := range []string{avviso, misura} {
+	for _, text := range []string{avviso, measureText} {
 		f := Fold(text)
 		if f == "" {
 			continue

@@ -9,7 +9,7 @@ import (
 
 func testCatalog(t testing.TB) *Catalog {
 	t.Helper()
-	c, err := LoadCatalog(templates.Misure, templates.RiconoscimentoMisure)
+	c, err := LoadCatalog(templates.Measures, templates.MeasureRules)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,7 +26,7 @@ func Reclassify(cat *Catalog, recs []Record, anomalies []Anomaly) []Anomaly {
 	drop := map[int]bool{}
 	for i := range recs {
 		r := &recs[i]
-		id, err := cat.Classify(r.Avviso, r.MisuraText)
+		id, err := cat.Classify(r.Avviso, r.MeasureText)
 		k := rowKey{r.Pos.File, r.Pos.Sheet, r.Pos.Row}
 		switch {
 		case r.Rejected:
@@ -42,7 +42,7 @@ func Reclassify(cat *Catalog, recs []Record, anomalies []Anomaly) []Anomaly {
 			r.Rejected = true
 			field, value := "avviso", r.Avviso
 			if value == "" {
-				field, value = "misura", r.MisuraText
+				field, value = "misura", r.MeasureText
 			}
 			anomalies = append(anomalies, Anomaly{
 				Pos: r.Pos, Field: field, Value: value, Rejected: true, Err: err,

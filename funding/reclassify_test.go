@@ -22,9 +22,9 @@ func TestReclassifyAfterANewRule(t *testing.T) {
 	if !errors.Is(err, ErrNoMeasure) {
 		t.Fatalf("the old catalog must not know the title: %v", err)
 	}
-	rules := append([]byte(nil), templates.RiconoscimentoMisure...)
+	rules := append([]byte(nil), templates.MeasureRules...)
 	rules = append(rules, []byte("sportello digitale,1.4.1\n")...)
-	cat, err := LoadCatalog(templates.Misure, rules)
+	cat, err := LoadCatalog(templates.Measures, rules)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,7 @@ type Pos struct {
 
 // Fonte is the provenance written in outputs: "file:foglio:riga", or
 // "file:riga" for a CSV.
-func (p Pos) Fonte() string {
+func (p Pos) Ref() string {
 	if p.Sheet == "" {
 		return p.File + ":" + strconv.Itoa(p.Row)
 	}
@@ -47,9 +47,9 @@ type Owner uint8
 const (
 	// OwnerComune: the beneficiary is the comune itself.
 	OwnerComune Owner = iota
-	// OwnerAltro: another body located in a comune (province, ASL, school,
+	// OwnerOther: another body located in a comune (province, ASL, school,
 	// union of comuni...): kept out of comune totals.
-	OwnerAltro
+	OwnerOther
 	// OwnerIfNamed: the file has an ente column but no tipologia, and the
 	// ente is not written "Comune di ...": the row is the comune's only if
 	// the ente is exactly the name of the comune it resolves to.
@@ -59,16 +59,16 @@ const (
 // OwnerOf applies the rule of DESIGN.md: tipologia_ente "Comuni"/"Comune"
 // where that column exists; otherwise an ente written "Comune di ...";
 // a file with neither column is a list of comuni.
-func OwnerOf(hasTipologia bool, tipologia string, hasEnte bool, ente string) Owner {
-	if hasTipologia {
-		switch Fold(tipologia) {
+func OwnerOf(hasBodyType bool, bodyType string, hasEnte bool, body string) Owner {
+	if hasBodyType {
+		switch Fold(bodyType) {
 		case "comuni", "comune":
 			return OwnerComune
 		}
-		return OwnerAltro
+		return OwnerOther
 	}
 	if hasEnte {
-		f := Fold(ente)
+		f := Fold(body)
 		if strings.HasPrefix(f, "comune di ") || strings.HasPrefix(f, "comune d ") || strings.HasPrefix(f, "comune de ") {
 			return OwnerComune
 		}
@@ -82,8 +82,8 @@ func OwnerOf(hasTipologia bool, tipologia string, hasEnte bool, ente string) Own
 
 // ComuneName returns the comune's name as written in an ente name:
 // "Comune di Olgiate Molgora" -> "Olgiate Molgora".
-func ComuneName(ente string) string {
-	e := CleanSpaces(ente)
+func ComuneName(body string) string {
+	e := CleanSpaces(body)
 	low := strings.ToLower(e)
 	for _, p := range []string{"comune di ", "comune de ", "comune d'", "comune d’"} {
 		if strings.HasPrefix(low, p) {
@@ -102,29 +102,29 @@ type Record struct {
 	Pos     Pos
 	FileIdx int32 // index in the list of input files, for ordering
 
-	Owner     Owner
-	Ente      string // beneficiary name, as written
-	Tipologia string
+	Owner    Owner
+	Body     string // beneficiary name, as written
+	BodyType string
 
 	// where the row says the comune is
 	Comune       string
 	ISTAT        string // 6 digits, leading zeros restored; "" if missing or N/D
-	Provincia    string // sigla, upper case
-	CodProvincia string
-	Regione      string
+	Province     string // sigla, upper case
+	ProvinceCode string
+	Region       string
 	IPA          string
-	Catastale    string // upper case, e.g. G026
+	Belfiore     string // upper case, e.g. G026
 
-	Avviso     string
-	MisuraText string
-	Measure    string // catalog id
-	CUP        string // upper case
-	Decreto    string
-	Finestra   string
-	DataInvio  string
-	DataFin    Date
-	DataStato  Date
-	Status     Status
+	Avviso      string
+	MeasureText string
+	Measure     string // catalog id
+	CUP         string // upper case
+	Decreto     string
+	Window      string
+	SubmittedAt string
+	FundingDate Date
+	StatusDate  Date
+	Status      Status
 
 	Amount   Amount
 	AmountOK bool // Amount was read (a rejected row may still have one)
@@ -134,11 +134,11 @@ type Record struct {
 
 // StatusDate is the date that orders the statuses of one candidatura: the
 // status date, else the funding decree date.
-func (r *Record) StatusDate() Date {
-	if r.DataStato != 0 {
-		return r.DataStato
+func (r *Record) EffectiveDate() Date {
+	if r.StatusDate != 0 {
+		return r.StatusDate
 	}
-	return r.DataFin
+	return r.FundingDate
 }
 
 // Anomaly is something wrong or doubtful found in an input row. Rejected
@@ -153,8 +153,8 @@ type Anomaly struct {
 	Err        error // sentinel, for errors.Is in tests; may be nil
 }
 
-// Esito is the Italian outcome label of the anomaly.
-func (a Anomaly) Esito() string {
+// OutcomeLabel is the Italian outcome label of the anomaly.
+func (a Anomaly) OutcomeLabel() string {
 	if a.Rejected {
 		return "riga scartata"
 	}

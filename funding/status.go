@@ -12,10 +12,10 @@ type Status byte
 // listed, never added to totals.
 const (
 	StatusUnknown   Status = 0
-	StatusAssegnata Status = 'A'
+	StatusAssigned  Status = 'A'
 	StatusErogata   Status = 'E'
-	StatusRinuncia  Status = 'R'
-	StatusRevoca    Status = 'V'
+	StatusRenounced Status = 'R'
+	StatusRevoked   Status = 'V'
 )
 
 // ErrBadStatus: a status text that is none of the known ones.
@@ -25,14 +25,14 @@ var (
 )
 
 // Funded tells whether the status counts in totals.
-func (s Status) Funded() bool { return s == StatusAssegnata || s == StatusErogata }
+func (s Status) Funded() bool { return s == StatusAssigned || s == StatusErogata }
 
 // Code is the short code written in the CSV: A, E, R, or REVOCA.
 func (s Status) Code() string {
 	switch s {
-	case StatusAssegnata, StatusErogata, StatusRinuncia:
+	case StatusAssigned, StatusErogata, StatusRenounced:
 		return string(rune(s))
-	case StatusRevoca:
+	case StatusRevoked:
 		return "REVOCA"
 	}
 	return ""
@@ -41,13 +41,13 @@ func (s Status) Code() string {
 // Label is the Italian description shown in workbooks.
 func (s Status) Label() string {
 	switch s {
-	case StatusAssegnata:
+	case StatusAssigned:
 		return "A - assegnata"
 	case StatusErogata:
 		return "E - erogata"
-	case StatusRinuncia:
+	case StatusRenounced:
 		return "R - rinuncia"
-	case StatusRevoca:
+	case StatusRevoked:
 		return "Revoca"
 	}
 	return ""
@@ -64,21 +64,21 @@ func ParseStatus(s string) (Status, error) {
 	}
 	switch f {
 	case "a":
-		return StatusAssegnata, nil
+		return StatusAssigned, nil
 	case "e":
 		return StatusErogata, nil
 	case "r":
-		return StatusRinuncia, nil
+		return StatusRenounced, nil
 	}
 	for _, p := range []struct {
 		prefix string
 		st     Status
 	}{
-		{"assegnat", StatusAssegnata}, {"ammess", StatusAssegnata}, {"finanziat", StatusAssegnata},
-		{"decretat", StatusAssegnata}, {"concess", StatusAssegnata},
+		{"assegnat", StatusAssigned}, {"ammess", StatusAssigned}, {"finanziat", StatusAssigned},
+		{"decretat", StatusAssigned}, {"concess", StatusAssigned},
 		{"erogat", StatusErogata}, {"liquidat", StatusErogata}, {"pagat", StatusErogata},
-		{"rinunci", StatusRinuncia},
-		{"revoc", StatusRevoca},
+		{"rinunci", StatusRenounced},
+		{"revoc", StatusRevoked},
 	} {
 		if strings.HasPrefix(f, p.prefix) {
 			return p.st, nil

@@ -15,7 +15,7 @@ import (
 
 func testOptions(t testing.TB) *Options {
 	t.Helper()
-	cat, err := funding.LoadCatalog(templates.Misure, templates.RiconoscimentoMisure)
+	cat, err := funding.LoadCatalog(templates.Measures, templates.MeasureRules)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +137,7 @@ func TestHeaderBelowTitleTotalsAndNotes(t *testing.T) {
 		t.Fatalf("%d records, read %+v", len(r.Records), r.Source.Read)
 	}
 	for _, rec := range r.Records {
-		if rec.Measure != "1.4.5" || rec.Decreto != "Decreto n. 131" || rec.DataFin != 20230103 || rec.Status != funding.StatusAssegnata {
+		if rec.Measure != "1.4.5" || rec.Decreto != "Decreto n. 131" || rec.FundingDate != 20230103 || rec.Status != funding.StatusAssigned {
 			t.Errorf("record %+v", rec)
 		}
 	}
@@ -204,11 +204,11 @@ func TestRowAnomaliesArePositioned(t *testing.T) {
 		field    string
 		rejected bool
 	}{
-		{2, "D", FImporto, true},
+		{2, "D", FAmount, true},
 		{3, "C", FAvviso, true},
-		{4, "E", FStato, true},
-		{5, "F", FDataFin, false},
-		{6, "D", FImporto, true},
+		{4, "E", FStatus, true},
+		{5, "F", FFundingDate, false},
+		{6, "D", FAmount, true},
 	}
 	if len(r.Anomalies) != len(want) {
 		t.Fatalf("anomalies %+v", r.Anomalies)

@@ -12,34 +12,34 @@ import (
 
 // Canonical field names (the left column of templates/intestazioni.csv).
 const (
-	FEnte          = "ente"
-	FTipologia     = "tipologia_ente"
+	FBody          = "ente"
+	FBodyType      = "tipologia_ente"
 	FComune        = "comune"
 	FISTAT         = "cod_istat"
-	FProvincia     = "provincia"
-	FCodProvincia  = "cod_provincia"
-	FRegione       = "regione"
+	FProvince      = "provincia"
+	FProvinceCode  = "cod_provincia"
+	FRegion        = "regione"
 	FIPA           = "codice_ipa"
-	FCatastale     = "codice_catastale"
-	FImporto       = "importo"
+	FBelfiore      = "codice_catastale"
+	FAmount        = "importo"
 	FAvviso        = "avviso"
-	FMisura        = "misura"
+	FMeasure       = "misura"
 	FCUP           = "cup"
-	FStato         = "stato"
-	FDataStato     = "data_stato"
-	FDataFin       = "data_finanziamento"
+	FStatus        = "stato"
+	FStatusDate    = "data_stato"
+	FFundingDate   = "data_finanziamento"
 	FDecreto       = "decreto"
-	FNumeroDecreto = "numero_decreto"
-	FFinestra      = "finestra"
-	FDataInvio     = "data_invio"
+	FDecretoNumber = "numero_decreto"
+	FWindow        = "finestra"
+	FSubmittedAt   = "data_invio"
 )
 
-var knownFields = []string{FEnte, FTipologia, FComune, FISTAT, FProvincia, FCodProvincia, FRegione, FIPA,
-	FCatastale, FImporto, FAvviso, FMisura, FCUP, FStato, FDataStato, FDataFin, FDecreto, FNumeroDecreto,
-	FFinestra, FDataInvio}
+var knownFields = []string{FBody, FBodyType, FComune, FISTAT, FProvince, FProvinceCode, FRegion, FIPA,
+	FBelfiore, FAmount, FAvviso, FMeasure, FCUP, FStatus, FStatusDate, FFundingDate, FDecreto, FDecretoNumber,
+	FWindow, FSubmittedAt}
 
 // identityFields are the fields that can tell which comune a row is about.
-var identityFields = []string{FComune, FISTAT, FEnte, FIPA, FCatastale}
+var identityFields = []string{FComune, FISTAT, FBody, FIPA, FBelfiore}
 
 // Synonyms maps folded header texts to fields.
 type Synonyms struct {
@@ -89,7 +89,7 @@ func LoadSynonyms(data []byte) (*Synonyms, error) {
 
 // DefaultSynonyms are the embedded header synonyms.
 func DefaultSynonyms() *Synonyms {
-	s, err := LoadSynonyms(templates.Intestazioni)
+	s, err := LoadSynonyms(templates.HeaderSynonyms)
 	if err != nil {
 		panic(err) // the embedded file is tested
 	}
@@ -135,7 +135,7 @@ type header struct {
 }
 
 func (h *header) valid() bool {
-	if _, ok := h.field[FImporto]; !ok {
+	if _, ok := h.field[FAmount]; !ok {
 		return false
 	}
 	for _, f := range identityFields {
@@ -151,7 +151,7 @@ func (h *header) score() int { return len(h.field)*2 + h.bonus }
 // missing names what a header lacks to be a funding list.
 func (h *header) missing() string {
 	var m []string
-	if _, ok := h.field[FImporto]; !ok {
+	if _, ok := h.field[FAmount]; !ok {
 		m = append(m, "importo")
 	}
 	id := false

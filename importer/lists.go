@@ -96,21 +96,21 @@ func readText[T any](in *Input, read func(r *scannerReader) (T, error)) (T, erro
 
 // istatRow is one line of the ISTAT "Elenco comuni italiani".
 type istatRow struct {
-	Codice      string `csv:"Codice Comune formato alfanumerico"`
-	Nome        string `csv:"Denominazione (Italiana e straniera)"`
-	NomeIT      string `csv:"Denominazione in italiano"`
-	NomeAltro   string `csv:"Denominazione altra lingua"`
-	Sigla       string `csv:"Sigla automobilistica"`
-	Catastale   string `csv:"Codice Catastale del comune"`
-	Regione     string `csv:"Denominazione regione"`
-	CodProvStor string `csv:"Codice Provincia (Storico)(1)"`
+	Code         string `csv:"Codice Comune formato alfanumerico"`
+	Name         string `csv:"Denominazione (Italiana e straniera)"`
+	ItalianName  string `csv:"Denominazione in italiano"`
+	OtherName    string `csv:"Denominazione altra lingua"`
+	Abbrev       string `csv:"Sigla automobilistica"`
+	Belfiore     string `csv:"Codice Catastale del comune"`
+	Region       string `csv:"Denominazione regione"`
+	ProvinceCode string `csv:"Codice Provincia (Storico)(1)"`
 }
 
 // ComuneRef is a comune of the ISTAT list, with the province name the list
 // gives (for --provincia Lecco).
 type ComuneRef struct {
-	Obs           funding.Observation
-	NomeProvincia string
+	Obs          funding.Observation
+	ProvinceName string
 }
 
 // ReadComuniList reads the ISTAT list of comuni (semicolon-separated,
@@ -141,27 +141,27 @@ func readComuniList(r *scannerReader) ([]ComuneRef, error) {
 	if err := gocsv.UnmarshalCSV(&sliceReader{rows: all}, &rows); err != nil {
 		return nil, fmt.Errorf("non è l'elenco ISTAT dei comuni: %w", err)
 	}
-	if len(rows) == 0 || rows[0].Codice == "" {
+	if len(rows) == 0 || rows[0].Code == "" {
 		return nil, fmt.Errorf("non è l'elenco ISTAT dei comuni: manca la colonna \"Codice Comune formato alfanumerico\"")
 	}
 	out := make([]ComuneRef, 0, len(rows))
 	for i, row := range rows {
-		name := row.Nome
+		name := row.Name
 		if name == "" {
-			name = row.NomeIT
+			name = row.ItalianName
 		}
 		ref := ComuneRef{Obs: funding.Observation{
-			ISTAT: row.Codice, Name: name, Provincia: row.Sigla, Regione: row.Regione,
-			Catastale: row.Catastale, Own: true, CodProvincia: row.CodProvStor,
+			ISTAT: row.Code, Name: name, Province: row.Abbrev, Region: row.Region,
+			Belfiore: row.Belfiore, Own: true, ProvinceCode: row.ProvinceCode,
 		}}
-		if row.NomeIT != "" && row.NomeIT != name {
-			ref.Obs.AltNames = append(ref.Obs.AltNames, row.NomeIT)
+		if row.ItalianName != "" && row.ItalianName != name {
+			ref.Obs.AltNames = append(ref.Obs.AltNames, row.ItalianName)
 		}
-		if row.NomeAltro != "" {
-			ref.Obs.AltNames = append(ref.Obs.AltNames, row.NomeAltro)
+		if row.OtherName != "" {
+			ref.Obs.AltNames = append(ref.Obs.AltNames, row.OtherName)
 		}
 		if provCol >= 0 && provCol < len(records[i]) {
-			ref.NomeProvincia = records[i][provCol]
+			ref.ProvinceName = records[i][provCol]
 		}
 		out = append(out, ref)
 	}
@@ -214,7 +214,7 @@ func readMembers(r *scannerReader, name string) ([]funding.Member, error) {
 		if line == 1 {
 			// a header? take its ISTAT column, else its comune column
 			found := false
-			for _, want := range []string{FISTAT, FComune, FEnte} {
+			for _, want := range []string{FISTAT, FComune, FBody} {
 				for i, h := range rec {
 					if f, _ := syn.match(h, false); f == want {
 						col, found = i, true

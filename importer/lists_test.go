@@ -64,10 +64,10 @@ func TestReadComuniListOpenedOnceInEitherEncoding(t *testing.T) {
 		t.Fatalf("%d comuni", len(refs))
 	}
 	hoe, bz := refs[2000], refs[2001]
-	if hoe.Obs.ISTAT != "097074" || hoe.Obs.Name != "Santa Maria Hoè" || hoe.NomeProvincia != "Lecco" || hoe.Obs.Provincia != "LC" {
+	if hoe.Obs.ISTAT != "097074" || hoe.Obs.Name != "Santa Maria Hoè" || hoe.ProvinceName != "Lecco" || hoe.Obs.Province != "LC" {
 		t.Errorf("Santa Maria Hoè: %+v", hoe)
 	}
-	if bz.Obs.Name != "Bolzano/Bozen" || !reflect.DeepEqual(bz.Obs.AltNames, []string{"Bolzano", "Bozen"}) || bz.Obs.Regione != "Trentino-Alto Adige/Südtirol" {
+	if bz.Obs.Name != "Bolzano/Bozen" || !reflect.DeepEqual(bz.Obs.AltNames, []string{"Bolzano", "Bozen"}) || bz.Obs.Region != "Trentino-Alto Adige/Südtirol" {
 		t.Errorf("Bolzano: %+v", bz)
 	}
 }

@@ -12,22 +12,22 @@ import (
 
 // mapper turns the data rows of one sheet into records.
 type mapper struct {
-	res     *FileResult
-	sh      *grid.Sheet
-	h       *header
-	fileIdx int32
-	opt     *Options
-	rep     *SheetReport
-	col     map[string]int
-	hasTip  bool
-	hasEnte bool
-	lastRow int
+	res         *FileResult
+	sh          *grid.Sheet
+	h           *header
+	fileIdx     int32
+	opt         *Options
+	rep         *SheetReport
+	col         map[string]int
+	hasBodyType bool
+	hasEnte     bool
+	lastRow     int
 
 	sumAll, sumSince funding.Amount // for checking TOTALE rows
 	rowsSince        int
 
 	// from the title block above the header, for columns the table lacks
-	titleMisura  string
+	titleMeasure string
 	titleDecreto string
 	titleDate    funding.Date
 }
@@ -43,27 +43,27 @@ var (
 // the decree when it has no decree column.
 func (m *mapper) init(title string) {
 	m.col = m.h.field
-	_, m.hasTip = m.col[FTipologia]
-	_, m.hasEnte = m.col[FEnte]
+	_, m.hasBodyType = m.col[FBodyType]
+	_, m.hasEnte = m.col[FBody]
 	_, hasAvviso := m.col[FAvviso]
-	_, hasMisura := m.col[FMisura]
+	_, hasMeasure := m.col[FMeasure]
 	if title == "" {
 		return
 	}
-	if !hasAvviso && !hasMisura {
+	if !hasAvviso && !hasMeasure {
 		if _, err := m.opt.Catalog.Classify("", title); err == nil {
-			m.titleMisura = m.intern(title)
+			m.titleMeasure = m.intern(title)
 			m.rep.Notes = append(m.rep.Notes, fmt.Sprintf("%s: misura ricavata dal titolo del prospetto: «%s»", m.where(), truncateRunes(title, 120)))
 		}
 	}
 	_, hasDec := m.col[FDecreto]
-	_, hasNum := m.col[FNumeroDecreto]
+	_, hasNum := m.col[FDecretoNumber]
 	if !hasDec && !hasNum {
 		if d := reDecreto.FindStringSubmatch(title); d != nil {
 			m.titleDecreto = "Decreto n. " + strings.Join(strings.Fields(d[1]), "")
 		}
 	}
-	if _, ok := m.col[FDataFin]; !ok {
+	if _, ok := m.col[FFundingDate]; !ok {
 		if d := reDecretoData.FindStringSubmatch(title); d != nil {
 			if date, err := funding.ParseDate(d[1]); err == nil {
 				m.titleDate = date
@@ -213,34 +213,34 @@ func (m *mapper) row(n int, cells []grid.Cell) {
 
 	// money first: its euros count in the conservation check even when the
 	// row is rejected for another reason
-	amt, _ := m.get(cells, FImporto)
+	amt, _ := m.get(cells, FAmount)
 	a, err := parseAmountCell(amt)
 	switch {
 	case err == nil:
 		rec.Amount, rec.AmountOK = a, true
 	case errors.Is(err, funding.ErrNegativeAmount):
 		rec.Amount, rec.AmountOK = a, true
-		reject(FImporto, amt.V, "importo negativo", "", err)
+		reject(FAmount, amt.V, "importo negativo", "", err)
 	case errors.Is(err, funding.ErrEmptyAmount):
-		reject(FImporto, amt.V, "importo mancante", "", err)
+		reject(FAmount, amt.V, "importo mancante", "", err)
 	default:
-		reject(FImporto, amt.V, "importo non valido", "scrivere l'importo in euro, ad es. 121.999,00", err)
+		reject(FAmount, amt.V, "importo non valido", "scrivere l'importo in euro, ad es. 121.999,00", err)
 	}
 
-	rec.Ente = m.text(cells, FEnte)
-	rec.Tipologia = m.text(cells, FTipologia)
-	rec.Owner = funding.OwnerOf(m.hasTip, rec.Tipologia, m.hasEnte, rec.Ente)
+	rec.Body = m.text(cells, FBody)
+	rec.BodyType = m.text(cells, FBodyType)
+	rec.Owner = funding.OwnerOf(m.hasBodyType, rec.BodyType, m.hasEnte, rec.Body)
 	comune := m.text(cells, FComune)
 	name, prov := funding.SplitName(comune)
 	rec.Comune = m.intern(name)
-	rec.Provincia = strings.ToUpper(m.text(cells, FProvincia))
-	if rec.Provincia == "" {
-		rec.Provincia = prov
+	rec.Province = strings.ToUpper(m.text(cells, FProvince))
+	if rec.Province == "" {
+		rec.Province = prov
 	}
-	rec.CodProvincia = m.text(cells, FCodProvincia)
-	rec.Regione = m.text(cells, FRegione)
+	rec.ProvinceCode = m.text(cells, FProvinceCode)
+	rec.Region = m.text(cells, FRegion)
 	rec.IPA = m.text(cells, FIPA)
-	rec.Catastale = strings.ToUpper(m.text(cells, FCatastale))
+	rec.Belfiore = strings.ToUpper(m.text(cells, FBelfiore))
 	if c, _ := m.get(cells, FISTAT); c.V != "" {
 		rec.ISTAT = m.intern(funding.NormISTAT(c.V)) // never a substring of the row: it would keep the whole line alive
 		up := strings.ToUpper(c.V)
@@ -249,48 +249,48 @@ func (m *mapper) row(n int, cells []grid.Cell) {
 		}
 	}
 	rec.Avviso = m.text(cells, FAvviso)
-	rec.MisuraText = m.text(cells, FMisura)
-	if rec.Avviso == "" && rec.MisuraText == "" {
-		rec.MisuraText = m.titleMisura
+	rec.MeasureText = m.text(cells, FMeasure)
+	if rec.Avviso == "" && rec.MeasureText == "" {
+		rec.MeasureText = m.titleMeasure
 	}
 	rec.CUP = strings.ToUpper(strings.ReplaceAll(m.unique(cells, FCUP), " ", ""))
 	rec.Decreto = m.text(cells, FDecreto)
 	if rec.Decreto == "" {
-		if d := m.text(cells, FNumeroDecreto); d != "" {
+		if d := m.text(cells, FDecretoNumber); d != "" {
 			rec.Decreto = "n. " + strings.TrimSuffix(d, ".0")
 		}
 	}
 	if rec.Decreto == "" {
 		rec.Decreto = m.titleDecreto
 	}
-	rec.Finestra = strings.TrimSuffix(m.text(cells, FFinestra), ".0")
-	rec.DataInvio = m.unique(cells, FDataInvio)
-	rec.DataFin = m.date(cells, n, FDataFin)
-	if rec.DataFin == 0 {
-		rec.DataFin = m.titleDate
+	rec.Window = strings.TrimSuffix(m.text(cells, FWindow), ".0")
+	rec.SubmittedAt = m.unique(cells, FSubmittedAt)
+	rec.FundingDate = m.date(cells, n, FFundingDate)
+	if rec.FundingDate == 0 {
+		rec.FundingDate = m.titleDate
 	}
-	rec.DataStato = m.date(cells, n, FDataStato)
+	rec.StatusDate = m.date(cells, n, FStatusDate)
 
-	if _, ok := m.col[FStato]; ok {
-		c, _ := m.get(cells, FStato)
+	if _, ok := m.col[FStatus]; ok {
+		c, _ := m.get(cells, FStatus)
 		st, err := funding.ParseStatus(c.V)
 		if err != nil {
 			reason := "stato non riconosciuto"
 			if errors.Is(err, funding.ErrEmptyStatus) {
 				reason = "stato mancante"
 			}
-			reject(FStato, c.V, reason, "usare A (assegnata), E (erogata), R (rinuncia) o le parole Assegnato, Erogato, Rinuncia, Revoca", err)
+			reject(FStatus, c.V, reason, "usare A (assegnata), E (erogata), R (rinuncia) o le parole Assegnato, Erogato, Rinuncia, Revoca", err)
 		}
 		rec.Status = st
 	} else {
-		rec.Status = funding.StatusAssegnata
+		rec.Status = funding.StatusAssigned
 	}
 
-	id, err := m.opt.Catalog.Classify(rec.Avviso, rec.MisuraText)
+	id, err := m.opt.Catalog.Classify(rec.Avviso, rec.MeasureText)
 	if err != nil {
 		field, value := FAvviso, rec.Avviso
 		if value == "" {
-			field, value = FMisura, rec.MisuraText
+			field, value = FMeasure, rec.MeasureText
 		}
 		reason := "misura non determinabile dal titolo dell'avviso né dalla colonna misura"
 		if errors.Is(err, funding.ErrAmbiguousMeasure) {
@@ -340,7 +340,7 @@ func (m *mapper) where() string {
 // totalRow checks a total row against the rows above it: a subtotal
 // equals the rows since the previous total, a grand total all rows.
 func (m *mapper) totalRow(n int, cells []grid.Cell) {
-	amt, _ := m.get(cells, FImporto)
+	amt, _ := m.get(cells, FAmount)
 	a, err := parseAmountCell(amt)
 	switch {
 	case amt.V == "" || err != nil:
@@ -348,7 +348,7 @@ func (m *mapper) totalRow(n int, cells []grid.Cell) {
 	case a == m.sumSince || a == m.sumAll:
 		m.rep.Notes = append(m.rep.Notes, fmt.Sprintf("%s: riga %d, riga di totale (%s €) riconosciuta e non conteggiata: coincide con la somma delle righe", m.where(), n, a))
 	default:
-		m.anomaly(n, FImporto, amt.V, fmt.Sprintf("il totale del prospetto (%s €) non coincide con la somma delle righe sopra (%s €)", a, m.sumSince),
+		m.anomaly(n, FAmount, amt.V, fmt.Sprintf("il totale del prospetto (%s €) non coincide con la somma delle righe sopra (%s €)", a, m.sumSince),
 			"la riga di totale non è conteggiata; verificare il prospetto", false, nil)
 	}
 	m.sumSince, m.rowsSince = 0, 0

@@ -106,7 +106,7 @@ func TestReadFileSameAcrossFormats(t *testing.T) {
 	// the 1904 date system
 	for _, name := range []string{"data1904.xlsx", "data1904.xls", "data1904.ods"} {
 		got := readAll(t, name, "")
-		if len(got.records) != 1 || got.records[0].DataFin.String() != "23/09/2022" || got.cents != 1400000 {
+		if len(got.records) != 1 || got.records[0].FundingDate.String() != "23/09/2022" || got.cents != 1400000 {
 			t.Errorf("%s: %+v", name, got.records)
 		}
 	}

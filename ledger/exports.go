@@ -18,7 +18,7 @@ type Export struct {
 	At        time.Time // when it ran
 	Generated time.Time // the generation time printed in its workbooks
 	Kind      string    // "export" or "run"
-	Mese      string
+	Month     string
 	Out       string
 	Scope     string
 	Files     int   // files in the ledger
@@ -33,7 +33,7 @@ type Export struct {
 	Total       funding.Amount // funded, A+E
 	Erogato     funding.Amount
 
-	Nuove, CambiStato, CambiImporto int
+	Added, StatusChanges, AmountChanges int
 }
 
 const exportCols = `id, at, generated, kind, mese, out, scope, files, last_file, baseline, rows_read, consolidated, duplicates,
@@ -43,10 +43,10 @@ func scanExport(sc interface{ Scan(...any) error }) (Export, error) {
 	var e Export
 	var at, gen string
 	var base sql.NullInt64
-	err := sc.Scan(&e.ID, &at, &gen, &e.Kind, &e.Mese, &e.Out, &e.Scope, &e.Files, &e.LastFile, &base,
+	err := sc.Scan(&e.ID, &at, &gen, &e.Kind, &e.Month, &e.Out, &e.Scope, &e.Files, &e.LastFile, &base,
 		&e.Read.Rows, &e.Outcomes.Consolidated.Rows, &e.Outcomes.Duplicates.Rows, &e.Outcomes.AltriEnti.Rows,
-		&e.Outcomes.FuoriSelezione.Rows, &e.Outcomes.Rejected.Rows, &e.Anomalies, &e.Comuni, &e.Candidature,
-		&e.Total, &e.Erogato, &e.Nuove, &e.CambiStato, &e.CambiImporto)
+		&e.Outcomes.OutOfScope.Rows, &e.Outcomes.Rejected.Rows, &e.Anomalies, &e.Comuni, &e.Candidature,
+		&e.Total, &e.Erogato, &e.Added, &e.StatusChanges, &e.AmountChanges)
 	if err != nil {
 		return e, err
 	}
@@ -97,9 +97,9 @@ func (l *Ledger) Baseline(ctx context.Context, lastFile int64) (*Export, error) 
 // SameContent returns the first export of the same ledger content and
 // month, if any: a repeated export reuses its generation time so that the
 // workbooks come out identical.
-func (l *Ledger) SameContent(ctx context.Context, lastFile int64, mese string) (*Export, error) {
+func (l *Ledger) SameContent(ctx context.Context, lastFile int64, month string) (*Export, error) {
 	e, err := scanExport(l.db.QueryRowContext(ctx, `SELECT `+exportCols+` FROM exports
-		WHERE last_file = ? AND mese = ? ORDER BY id LIMIT 1`, lastFile, mese))
+		WHERE last_file = ? AND mese = ? ORDER BY id LIMIT 1`, lastFile, month))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -219,9 +219,9 @@ func (l *Ledger) AddExport(ctx context.Context, e Export, snap funding.Snapshot)
 		rows_read, consolidated, duplicates, altri_enti, fuori_selezione, rejected, anomalies, comuni, candidature, total,
 		erogato, nuove, cambi_stato, cambi_importo, has_snapshot, snapshot_rules)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?)`,
-		e.At.Format(timeFmt), e.Generated.Format(timeFmt), e.Kind, e.Mese, e.Out, e.Scope, e.Files, e.LastFile, base,
-		e.Read.Rows, o.Consolidated.Rows, o.Duplicates.Rows, o.AltriEnti.Rows, o.FuoriSelezione.Rows, o.Rejected.Rows,
-		e.Anomalies, e.Comuni, e.Candidature, int64(e.Total), int64(e.Erogato), e.Nuove, e.CambiStato, e.CambiImporto,
+		e.At.Format(timeFmt), e.Generated.Format(timeFmt), e.Kind, e.Month, e.Out, e.Scope, e.Files, e.LastFile, base,
+		e.Read.Rows, o.Consolidated.Rows, o.Duplicates.Rows, o.AltriEnti.Rows, o.OutOfScope.Rows, o.Rejected.Rows,
+		e.Anomalies, e.Comuni, e.Candidature, int64(e.Total), int64(e.Erogato), e.Added, e.StatusChanges, e.AmountChanges,
 		funding.IdentityRules)
 	if err != nil {
 		return 0, err

@@ -177,9 +177,9 @@ func (l *Ledger) AddFile(ctx context.Context, in Import, onRows func(done int)) 
 	defer rs.Close()
 	for i := range in.Records {
 		r := &in.Records[i]
-		if _, err := rs.ExecContext(ctx, f.ID, i, r.Pos.Sheet, r.Pos.Row, r.Pos.Col, int(r.Owner), r.Ente, r.Tipologia, r.Comune,
-			r.ISTAT, r.Provincia, r.CodProvincia, r.Regione, r.IPA, r.Catastale, r.Avviso, r.MisuraText, r.Measure, r.CUP,
-			r.Decreto, r.Finestra, r.DataInvio, int32(r.DataFin), int32(r.DataStato), int(r.Status), int64(r.Amount),
+		if _, err := rs.ExecContext(ctx, f.ID, i, r.Pos.Sheet, r.Pos.Row, r.Pos.Col, int(r.Owner), r.Body, r.BodyType, r.Comune,
+			r.ISTAT, r.Province, r.ProvinceCode, r.Region, r.IPA, r.Belfiore, r.Avviso, r.MeasureText, r.Measure, r.CUP,
+			r.Decreto, r.Window, r.SubmittedAt, int32(r.FundingDate), int32(r.StatusDate), int(r.Status), int64(r.Amount),
 			r.AmountOK, r.Rejected); err != nil {
 			return f, err
 		}
@@ -359,29 +359,29 @@ func (l *Ledger) LoadUpTo(ctx context.Context, lastFile int64, onRows func(done 
 		return nil, err
 	}
 	var (
-		fileID                                                int64
-		sheet, col, ente, tip, com, istat, prov, codProv, reg sql.RawBytes
-		ipa, cat, avv, mis, meas, cup, dec, fin, inv          sql.RawBytes
-		owner, status                                         int
-		dataFin, dataStato                                    int32
-		amount                                                int64
-		amountOK, rejected                                    bool
-		row                                                   int
+		fileID                                                        int64
+		sheet, col, body, bodyType, com, istat, prov, provCode, reg   sql.RawBytes
+		ipa, cat, avv, measureText, meas, cup, dec, window, submitted sql.RawBytes
+		owner, status                                                 int
+		fundingDate, statusDate                                       int32
+		amount                                                        int64
+		amountOK, rejected                                            bool
+		row                                                           int
 	)
 	for rows.Next() {
-		if err := rows.Scan(&fileID, &sheet, &row, &col, &owner, &ente, &tip, &com, &istat, &prov, &codProv, &reg, &ipa,
-			&cat, &avv, &mis, &meas, &cup, &dec, &fin, &inv, &dataFin, &dataStato, &status, &amount, &amountOK, &rejected); err != nil {
+		if err := rows.Scan(&fileID, &sheet, &row, &col, &owner, &body, &bodyType, &com, &istat, &prov, &provCode, &reg, &ipa,
+			&cat, &avv, &measureText, &meas, &cup, &dec, &window, &submitted, &fundingDate, &statusDate, &status, &amount, &amountOK, &rejected); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		fi := idx[fileID]
 		c.Records = append(c.Records, funding.Record{
 			Pos:     funding.Pos{File: c.Files[fi].Name, Sheet: in.s(sheet), Row: row, Col: in.s(col)},
-			FileIdx: fi, Owner: funding.Owner(owner), Ente: in.s(ente), Tipologia: in.s(tip),
-			Comune: in.s(com), ISTAT: in.s(istat), Provincia: in.s(prov), CodProvincia: in.s(codProv),
-			Regione: in.s(reg), IPA: in.s(ipa), Catastale: in.s(cat), Avviso: in.s(avv), MisuraText: in.s(mis),
-			Measure: in.s(meas), CUP: in.s(cup), Decreto: in.s(dec), Finestra: in.s(fin), DataInvio: in.s(inv),
-			DataFin: funding.Date(dataFin), DataStato: funding.Date(dataStato), Status: funding.Status(status),
+			FileIdx: fi, Owner: funding.Owner(owner), Body: in.s(body), BodyType: in.s(bodyType),
+			Comune: in.s(com), ISTAT: in.s(istat), Province: in.s(prov), ProvinceCode: in.s(provCode),
+			Region: in.s(reg), IPA: in.s(ipa), Belfiore: in.s(cat), Avviso: in.s(avv), MeasureText: in.s(measureText),
+			Measure: in.s(meas), CUP: in.s(cup), Decreto: in.s(dec), Window: in.s(window), SubmittedAt: in.s(submitted),
+			FundingDate: funding.Date(fundingDate), StatusDate: funding.Date(statusDate), Status: funding.Status(status),
 			Amount: funding.Amount(amount), AmountOK: amountOK, Rejected: rejected,
 		})
 		if onRows != nil && len(c.Records)%5000 == 0 {

@@ -34,11 +34,11 @@ func sampleImport(name, sha string, n int) Import {
 	for i := 0; i < n; i++ {
 		r := funding.Record{
 			Pos: funding.Pos{File: name, Sheet: "Dati", Row: i + 2}, FileIdx: 7, Owner: funding.OwnerComune,
-			Ente: "Comune di Olgiate Molgora", Tipologia: "Comuni", Comune: "Olgiate Molgora", ISTAT: "097058",
-			Provincia: "LC", CodProvincia: "097", Regione: "Lombardia", IPA: "c_g026", Catastale: "G026",
-			Avviso: "1.4.5 'Piattaforma Notifiche Digitali' Comuni (Settembre 2022)", MisuraText: "1.4.5 Digitalizzazione degli avvisi pubblici",
-			Measure: "1.4.5", CUP: "H41F22002740006", Decreto: "Decreto n.131 - 1 / 2022 - PNRR", Finestra: "1",
-			DataInvio: "2022-09-21T09:35:39.000+0000", DataFin: 20230103, DataStato: 20240626, Status: funding.StatusErogata,
+			Body: "Comune di Olgiate Molgora", BodyType: "Comuni", Comune: "Olgiate Molgora", ISTAT: "097058",
+			Province: "LC", ProvinceCode: "097", Region: "Lombardia", IPA: "c_g026", Belfiore: "G026",
+			Avviso: "1.4.5 'Piattaforma Notifiche Digitali' Comuni (Settembre 2022)", MeasureText: "1.4.5 Digitalizzazione degli avvisi pubblici",
+			Measure: "1.4.5", CUP: "H41F22002740006", Decreto: "Decreto n.131 - 1 / 2022 - PNRR", Window: "1",
+			SubmittedAt: "2022-09-21T09:35:39.000+0000", FundingDate: 20230103, StatusDate: 20240626, Status: funding.StatusErogata,
 			Amount: funding.Amount(3258900 + i), AmountOK: true,
 		}
 		if i == 1 {
@@ -186,7 +186,7 @@ func TestBaselineRule(t *testing.T) {
 		return funding.Snapshot{{Keys: []uint64{1, 2}, ISTAT: "097058", Comune: "Olgiate Molgora", Measure: "1.4.5", Status: 'A', Amount: amount}}
 	}
 	add := func(last int64, amount funding.Amount) int64 {
-		id, err := l.AddExport(ctx, Export{At: time.Now(), Generated: time.Now(), Kind: "export", Mese: "2026-03", LastFile: last}, snap(amount))
+		id, err := l.AddExport(ctx, Export{At: time.Now(), Generated: time.Now(), Kind: "export", Month: "2026-03", LastFile: last}, snap(amount))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -311,7 +311,7 @@ func TestMigrationFromSchema1InvalidatesSnapshots(t *testing.T) {
 		t.Fatalf("content after the migration: %v", err)
 	}
 	base, err := l.Baseline(ctx, 2)
-	if err != nil || base == nil || base.ID != 1 || base.LastFile != 1 || base.Total != 3258900 || base.Nuove != 1 {
+	if err != nil || base == nil || base.ID != 1 || base.LastFile != 1 || base.Total != 3258900 || base.Added != 1 {
 		t.Fatalf("baseline after the migration: %+v %v", base, err)
 	}
 	// its snapshot is not: its keys were derived by other rules
@@ -334,7 +334,7 @@ func TestMigrationFromSchema1InvalidatesSnapshots(t *testing.T) {
 		t.Fatal("a snapshot stored for an export that does not exist")
 	}
 	// a new export records the current rules
-	id, err := l.AddExport(ctx, Export{At: time.Now(), Generated: time.Now(), Kind: "export", Mese: "2026-03", LastFile: 2, Baseline: 1}, nil)
+	id, err := l.AddExport(ctx, Export{At: time.Now(), Generated: time.Now(), Kind: "export", Month: "2026-03", LastFile: 2, Baseline: 1}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -64,7 +64,7 @@ func BenchmarkCouncilWorkbooks(b *testing.B) {
 	dir := b.TempDir()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := exporter.WriteCouncil(context.Background(), filepath.Join(dir, "consiglio"), &exporter.Report{Result: res, Meta: exporter.Meta{Mese: "2026-11"}}, nil); err != nil {
+		if _, err := exporter.WriteCouncil(context.Background(), filepath.Join(dir, "consiglio"), &exporter.Report{Result: res, Meta: exporter.Meta{Month: "2026-11"}}, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

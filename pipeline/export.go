@@ -121,13 +121,13 @@ func export(ctx context.Context, st Store, ledgerPath string, job exportJob, p P
 	} else if prev != nil {
 		generated = prev.Generated // the same data again: the same workbooks
 	}
-	meta := exporter.Meta{Mese: job.scope.Month, Generated: generated, Scope: job.scope.label()}
-	if err := writeOutputs(ctx, job.out, job.scope.Month, res, meta, novita(base, changes), p); err != nil {
+	meta := exporter.Meta{Month: job.scope.Month, Generated: generated, Scope: job.scope.label()}
+	if err := writeOutputs(ctx, job.out, job.scope.Month, res, meta, changeList(base, changes), p); err != nil {
 		return nil, err
 	}
 	p.Report(OutputsWritten{Dir: job.out.Dir})
 	e := record(res, content, job, generated, base)
-	e.Nuove, e.CambiStato, e.CambiImporto = funding.CountChanges(changes)
+	e.Added, e.StatusChanges, e.AmountChanges = funding.CountChanges(changes)
 	if e.ID, err = st.AddExport(ctx, e, snap); err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -170,7 +170,7 @@ func load(ctx context.Context, st Store, ledgerPath string, p Progress) (*ledger
 // counts and ID.
 func record(res *funding.Result, content *ledger.Content, job exportJob, generated time.Time, base *ledger.Export) ledger.Export {
 	e := ledger.Export{
-		At: job.now, Generated: generated, Kind: job.kind, Mese: job.scope.Month, Out: absPath(job.out.Dir),
+		At: job.now, Generated: generated, Kind: job.kind, Month: job.scope.Month, Out: absPath(job.out.Dir),
 		Scope: job.scope.label(), Files: len(content.Files), LastFile: content.LastFile,
 		Outcomes: res.Conservation.Outcomes, Read: res.Conservation.Read, Anomalies: len(res.Anomalies),
 		Comuni: len(res.Comuni), Candidature: len(res.Candidature), Total: res.Total,
@@ -200,12 +200,12 @@ func baselineSnapshot(ctx context.Context, st Store, base *ledger.Export, conten
 }
 
 // novita turns the changes into the exporter's Novità.
-func novita(base *ledger.Export, changes []funding.Change) *exporter.Novita {
+func changeList(base *ledger.Export, changes []funding.Change) *exporter.ChangeList {
 	var b *exporter.Baseline
 	if base != nil {
-		b = &exporter.Baseline{ID: base.ID, Generated: base.Generated, Mese: base.Mese}
+		b = &exporter.Baseline{ID: base.ID, Generated: base.Generated, Month: base.Month}
 	}
-	return exporter.NewNovita(b, changes)
+	return exporter.NewChangeList(b, changes)
 }
 
 func absPath(p string) string {

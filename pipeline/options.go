@@ -82,11 +82,11 @@ func nowOr(t time.Time) time.Time {
 
 // loadTemplates reads the embedded catalog and header synonyms.
 func loadTemplates() (*funding.Catalog, *importer.Synonyms, error) {
-	cat, err := funding.LoadCatalog(templates.Misure, templates.RiconoscimentoMisure)
+	cat, err := funding.LoadCatalog(templates.Measures, templates.MeasureRules)
 	if err != nil {
 		return nil, nil, err
 	}
-	syn, err := importer.LoadSynonyms(templates.Intestazioni)
+	syn, err := importer.LoadSynonyms(templates.HeaderSynonyms)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -119,6 +119,6 @@ func reference(s Scope, p Progress) (*funding.Registry, funding.Selection, error
 func observe(reg *funding.Registry, refs []importer.ComuneRef) {
 	for _, r := range refs {
 		reg.Observe(r.Obs)
-		reg.AddProvinceName(r.NomeProvincia, r.Obs.Provincia)
+		reg.AddProvinceName(r.ProvinceName, r.Obs.Province)
 	}
 }

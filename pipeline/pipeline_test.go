@@ -307,7 +307,7 @@ func TestMonthlyOnAnyStore(t *testing.T) {
 	}
 	sqlCfg, memCfg := monthlyFolder(t), monthlyFolder(t)
 	a, b := run(sqlCfg, nil), run(memCfg, mem.Opener())
-	if a.Found != 3 || len(a.Moved) != 3 || a.Export.Export.Nuove != 19 || b.Export.Export.Nuove != 19 || a.Export.Baseline != nil {
+	if a.Found != 3 || len(a.Moved) != 3 || a.Export.Export.Added != 19 || b.Export.Export.Added != 19 || a.Export.Baseline != nil {
 		t.Fatalf("monthly: %+v %+v", a, b.Export.Export)
 	}
 	if imported, known, rows := b.Import.Counts(); imported != 3 || known != 0 || rows != 25 {
@@ -331,7 +331,7 @@ func TestMonthlyOnAnyStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := c.Export.Export
-	if c.Export.Baseline == nil || c.Export.Baseline.ID != 1 || e.Nuove != 0 || e.CambiStato != 1 || e.CambiImporto != 0 || e.Kind != "run" {
+	if c.Export.Baseline == nil || c.Export.Baseline.ID != 1 || e.Added != 0 || e.StatusChanges != 1 || e.AmountChanges != 0 || e.Kind != "run" {
 		t.Fatalf("second month: %+v, baseline %+v", e, c.Export.Baseline)
 	}
 	if _, err := os.Stat(filepath.Join(filepath.Dir(memCfg), "archivio", "2026-12", filepath.Base(notice))); err != nil {

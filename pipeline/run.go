@@ -77,7 +77,7 @@ func Run(ctx context.Context, opt RunOptions, p Progress) (*RunResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	meta := exporter.Meta{Mese: scope.Month, Generated: now, Scope: scope.label()}
+	meta := exporter.Meta{Month: scope.Month, Generated: now, Scope: scope.label()}
 	if err := writeOutputs(ctx, opt.Output, scope.Month, res, meta, nil, p); err != nil {
 		return nil, err
 	}
@@ -134,7 +134,7 @@ func consolidate(in funding.Input, p Progress) (*funding.Result, error) {
 // temporary names and renamed into place only once the council set is
 // complete: an interrupted or failed run leaves the previous outputs as
 // they were.
-func writeOutputs(ctx context.Context, o Output, month string, res *funding.Result, meta exporter.Meta, nov *exporter.Novita, p Progress) error {
+func writeOutputs(ctx context.Context, o Output, month string, res *funding.Result, meta exporter.Meta, nov *exporter.ChangeList, p Progress) error {
 	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
 		return &ActionError{Action: MakeOutputDir, Path: o.Dir, Err: err}
 	}
@@ -150,7 +150,7 @@ func writeOutputs(ctx context.Context, o Output, month string, res *funding.Resu
 			os.Remove(tmp) // no-op once renamed
 		}
 	}()
-	report := &exporter.Report{Result: res, Novita: nov, Meta: meta}
+	report := &exporter.Report{Result: res, Changes: nov, Meta: meta}
 	if err := exporter.WriteCST(staged[cst], report); err != nil {
 		return &ActionError{Action: WriteFile, Path: cst, Err: err}
 	}

@@ -49,7 +49,7 @@ type Store interface {
 	SetSnapshot(ctx context.Context, id int64, snap funding.Snapshot) error
 	// SameContent returns the first export of the same content and month,
 	// or nil.
-	SameContent(ctx context.Context, lastFile int64, mese string) (*ledger.Export, error)
+	SameContent(ctx context.Context, lastFile int64, month string) (*ledger.Export, error)
 	// AddExport records an export and its snapshot, and drops the
 	// snapshots of the earlier exports of the same content; it returns the
 	// export's ID.

@@ -9,17 +9,17 @@ import _ "embed"
 // Misure is the measure catalog (id, label), in report column order.
 //
 //go:embed misure.csv
-var Misure []byte
+var Measures []byte
 
-// RiconoscimentoMisure maps avviso/misura text to measure ids (regex rules).
+// MeasureRules maps avviso/misura text to measure ids (regex rules).
 //
 //go:embed riconoscimento_misure.csv
-var RiconoscimentoMisure []byte
+var MeasureRules []byte
 
-// Intestazioni maps header synonyms to canonical field names.
+// HeaderSynonyms maps header synonyms to canonical field names.
 //
 //go:embed intestazioni.csv
-var Intestazioni []byte
+var HeaderSynonyms []byte
 
 // ExampleConfig is the commented consolida.toml that `consolida init`
 // writes: a document for the office, in Italian.

@@ -42,7 +42,7 @@ func writeChecked(w io.Writer, f pipeline.CheckedFile, maxAnom int) {
 		return
 	}
 	o := res.Conservation.Outcomes
-	valid := o.Consolidated.Rows + o.Duplicates.Rows + o.AltriEnti.Rows + o.FuoriSelezione.Rows
+	valid := o.Consolidated.Rows + o.Duplicates.Rows + o.AltriEnti.Rows + o.OutOfScope.Rows
 	fmt.Fprintf(w, "  totale: righe lette %s, valide %s (candidature dei comuni %s, duplicati nel file %s, altri enti %s), scartate %s\n",
 		Count(res.Conservation.Read.Rows), Count(valid), Count(o.Consolidated.Rows), Count(o.Duplicates.Rows),
 		Count(o.AltriEnti.Rows), Count(o.Rejected.Rows))
@@ -71,7 +71,7 @@ func writeChecked(w io.Writer, f pipeline.CheckedFile, maxAnom int) {
 		if a.Suggestion != "" {
 			line += " (" + a.Suggestion + ")"
 		}
-		fmt.Fprintf(w, "%s [%s]\n", line, a.Esito())
+		fmt.Fprintf(w, "%s [%s]\n", line, a.OutcomeLabel())
 	}
 }
 

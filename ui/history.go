@@ -24,8 +24,8 @@ func WriteHistory(w io.Writer, r *pipeline.HistoryResult, withFiles bool) error 
 				base = fmt.Sprint(e.Baseline)
 			}
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", e.ID, date(e.At),
-				e.Kind, e.Mese, Count(e.Files), Count(e.NewFiles), Count(e.Read.Rows), Count(e.Candidature),
-				Count(e.Comuni), e.Total, e.Erogato, Count(e.Nuove), Count(e.CambiStato), Count(e.CambiImporto), base)
+				e.Kind, e.Month, Count(e.Files), Count(e.NewFiles), Count(e.Read.Rows), Count(e.Candidature),
+				Count(e.Comuni), e.Total, e.Erogato, Count(e.Added), Count(e.StatusChanges), Count(e.AmountChanges), base)
 		}
 		if err := tw.Flush(); err != nil {
 			return err

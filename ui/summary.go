@@ -33,7 +33,7 @@ func writeSummary(w io.Writer, dir, month string, res *funding.Result) {
 	fmt.Fprintf(w, "Prospetti scritti in %s (mese %s)\n", dir, month)
 	fmt.Fprintf(w, "  righe lette %s: consolidate %s, duplicati %s, altri enti %s, fuori selezione %s, scartate %s\n",
 		Count(c.Read.Rows), Count(c.Outcomes.Consolidated.Rows), Count(c.Outcomes.Duplicates.Rows),
-		Count(c.Outcomes.AltriEnti.Rows), Count(c.Outcomes.FuoriSelezione.Rows), Count(c.Outcomes.Rejected.Rows))
+		Count(c.Outcomes.AltriEnti.Rows), Count(c.Outcomes.OutOfScope.Rows), Count(c.Outcomes.Rejected.Rows))
 	fmt.Fprintf(w, "  comuni %s, candidature %s, totale finanziato (A+E) %s €\n",
 		Count(len(res.Comuni)), Count(len(res.Candidature)), res.Total)
 	fmt.Fprintf(w, "  anomalie %s (foglio Anomalie); conservazione delle righe e degli importi: rispettata\n", Count(len(res.Anomalies)))
@@ -45,10 +45,10 @@ func WriteExport(w io.Writer, r *pipeline.ExportResult) {
 	e := r.Export
 	since := "primo prospetto del registro: tutte le candidature sono nuove"
 	if b := r.Baseline; b != nil {
-		since = "rispetto al prospetto " + exporter.SinceLabel(exporter.Baseline{ID: b.ID, Generated: b.Generated, Mese: b.Mese})
+		since = "rispetto al prospetto " + exporter.SinceLabel(exporter.Baseline{ID: b.ID, Generated: b.Generated, Month: b.Month})
 	}
 	fmt.Fprintf(w, "  novità (%s): nuove candidature %s, cambi di stato %s, cambi di importo %s\n",
-		since, Count(e.Nuove), Count(e.CambiStato), Count(e.CambiImporto))
+		since, Count(e.Added), Count(e.StatusChanges), Count(e.AmountChanges))
 }
 
 // WriteImport writes what an import did.

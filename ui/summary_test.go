@@ -44,8 +44,8 @@ func TestWriteMonthly(t *testing.T) {
 	WriteMonthly(&b, &pipeline.MonthlyResult{Month: "2026-11", Ledger: "r.db", Inbox: "inbox", Found: 4, Import: imp,
 		Archive: "archivio/2026-11", Moved: []string{"x", "y", "z"},
 		Export: &pipeline.ExportResult{Dir: "uscita", Month: "2026-11", Result: result(),
-			Export:   ledger.Export{Nuove: 1234, CambiStato: 5},
-			Baseline: &ledger.Export{ID: 2, Generated: when, Mese: "2026-10"}}})
+			Export:   ledger.Export{Added: 1234, StatusChanges: 5},
+			Baseline: &ledger.Export{ID: 2, Generated: when, Month: "2026-10"}}})
 	want := `Lavoro mensile 2026-11 (registro r.db)
   cartella inbox: 4 file; importati 2 (14 righe), già nel registro 1, non importati 1
   importato: inbox/a.csv come a.csv, 14 righe, 0 anomalie
@@ -73,8 +73,8 @@ Prospetti scritti in uscita (mese 2026-11)
 func TestWriteHistory(t *testing.T) {
 	h := &pipeline.HistoryResult{Ledger: "r.db",
 		Files: []ledger.File{{ID: 1, ImportedAt: when, Name: "a.csv", Read: funding.Tally{Rows: 7157}, SHA256: strings.Repeat("ab", 32), Path: "/archivio/a.csv"}},
-		Exports: []pipeline.HistoryExport{{NewFiles: 1, Export: ledger.Export{ID: 1, At: when, Kind: "run", Mese: "2026-11", Files: 1, LastFile: 1,
-			Read: funding.Tally{Rows: 7157}, Candidature: 7046, Comuni: 6699, Total: 18409654700, Erogato: 9427778400, Nuove: 7046,
+		Exports: []pipeline.HistoryExport{{NewFiles: 1, Export: ledger.Export{ID: 1, At: when, Kind: "run", Month: "2026-11", Files: 1, LastFile: 1,
+			Read: funding.Tally{Rows: 7157}, Candidature: 7046, Comuni: 6699, Total: 18409654700, Erogato: 9427778400, Added: 7046,
 			Out: "/uscita", Scope: "provincia LC"}}},
 	}
 	var b bytes.Buffer

@@ -99,9 +99,9 @@ var provinces = func() []province {
 		"KR:CL VV:CL VB:PI"
 	var out []province
 	for i, f := range strings.Fields(list) {
-		sigla, reg, _ := strings.Cut(f, ":")
+		abbrev, reg, _ := strings.Cut(f, ":")
 		r := regions[reg]
-		out = append(out, province{sigla: sigla, code: fmt.Sprintf("%03d", i+1), region: r[0], regionCode: r[1]})
+		out = append(out, province{sigla: abbrev, code: fmt.Sprintf("%03d", i+1), region: r[0], regionCode: r[1]})
 	}
 	return out
 }()

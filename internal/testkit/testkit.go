@@ -97,9 +97,9 @@ func ReadCSV(t testing.TB, path string) [][]string {
 
 // Riepilogo maps ISTAT code -> column header -> cents of the Riepilogo
 // sheet of a CST workbook, and returns its TOTALE row and its header.
-func Riepilogo(t testing.TB, path string) (map[string]map[string]funding.Amount, map[string]funding.Amount, []string) {
+func Summary(t testing.TB, path string) (map[string]map[string]funding.Amount, map[string]funding.Amount, []string) {
 	t.Helper()
-	rows := SheetRows(t, path, exporter.SheetRiepilogo)
+	rows := SheetRows(t, path, exporter.SheetSummary)
 	header := rows[0]
 	out := map[string]map[string]funding.Amount{}
 	var total map[string]funding.Amount

@@ -263,14 +263,14 @@ func (m *Memory) SetSnapshot(ctx context.Context, id int64, snap funding.Snapsho
 }
 
 // SameContent implements pipeline.Store.
-func (m *Memory) SameContent(ctx context.Context, lastFile int64, mese string) (*ledger.Export, error) {
+func (m *Memory) SameContent(ctx context.Context, lastFile int64, month string) (*ledger.Export, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for _, e := range m.exports {
-		if e.export.LastFile == lastFile && e.export.Mese == mese {
+		if e.export.LastFile == lastFile && e.export.Month == month {
 			return copyExport(e.export), nil
 		}
 	}

@@ -60,11 +60,11 @@ func Import(name, sha string, n int) ledger.Import {
 	for i := 0; i < n; i++ {
 		r := funding.Record{
 			Pos: funding.Pos{File: name, Sheet: "Dati", Row: i + 2, Col: "J"}, FileIdx: 7, Owner: funding.OwnerComune,
-			Ente: "Comune di Olgiate Molgora", Tipologia: "Comuni", Comune: "Olgiate Molgora", ISTAT: "097058",
-			Provincia: "LC", CodProvincia: "097", Regione: "Lombardia", IPA: "c_g026", Catastale: "G026",
-			Avviso: "1.4.5 'Piattaforma Notifiche Digitali' Comuni (Settembre 2022)", MisuraText: "1.4.5 Digitalizzazione degli avvisi pubblici",
-			Measure: "1.4.5", CUP: "H41F22002740006", Decreto: "Decreto n.131 - 1 / 2022 - PNRR", Finestra: "1",
-			DataInvio: "2022-09-21T09:35:39.000+0000", DataFin: 20230103, DataStato: 20240626, Status: funding.StatusErogata,
+			Body: "Comune di Olgiate Molgora", BodyType: "Comuni", Comune: "Olgiate Molgora", ISTAT: "097058",
+			Province: "LC", ProvinceCode: "097", Region: "Lombardia", IPA: "c_g026", Belfiore: "G026",
+			Avviso: "1.4.5 'Piattaforma Notifiche Digitali' Comuni (Settembre 2022)", MeasureText: "1.4.5 Digitalizzazione degli avvisi pubblici",
+			Measure: "1.4.5", CUP: "H41F22002740006", Decreto: "Decreto n.131 - 1 / 2022 - PNRR", Window: "1",
+			SubmittedAt: "2022-09-21T09:35:39.000+0000", FundingDate: 20230103, StatusDate: 20240626, Status: funding.StatusErogata,
 			Amount: funding.Amount(3258900 + i), AmountOK: true,
 		}
 		if i == 1 {
@@ -255,12 +255,12 @@ func snap(amount funding.Amount) funding.Snapshot {
 func testExports(t *testing.T, st pipeline.Store) {
 	ctx := context.Background()
 	e := ledger.Export{
-		At: at, Generated: at.Add(-time.Hour), Kind: "run", Mese: "2026-03", Out: "/uscita", Scope: "provincia LC",
+		At: at, Generated: at.Add(-time.Hour), Kind: "run", Month: "2026-03", Out: "/uscita", Scope: "provincia LC",
 		Files: 2, LastFile: 2, Baseline: 0,
 		Outcomes: funding.Outcomes{Consolidated: funding.Tally{Rows: 19}, Duplicates: funding.Tally{Rows: 2},
-			AltriEnti: funding.Tally{Rows: 3}, FuoriSelezione: funding.Tally{Rows: 4}, Rejected: funding.Tally{Rows: 5}},
+			AltriEnti: funding.Tally{Rows: 3}, OutOfScope: funding.Tally{Rows: 4}, Rejected: funding.Tally{Rows: 5}},
 		Read: funding.Tally{Rows: 33}, Anomalies: 6, Comuni: 7, Candidature: 19, Total: 100945080, Erogato: 12345,
-		Nuove: 19, CambiStato: 8, CambiImporto: 9,
+		Added: 19, StatusChanges: 8, AmountChanges: 9,
 	}
 	id, err := st.AddExport(ctx, e, snap(100))
 	if err != nil || id == 0 {
@@ -312,8 +312,8 @@ func baseline(t *testing.T, st pipeline.Store, lastFile int64) (*ledger.Export, 
 // replaces the snapshot of the earlier exports of that content.
 func testBaseline(t *testing.T, st pipeline.Store) {
 	ctx := context.Background()
-	addExport := func(last int64, mese string, amount funding.Amount) int64 {
-		id, err := st.AddExport(ctx, ledger.Export{At: at, Generated: at, Kind: "export", Mese: mese, LastFile: last}, snap(amount))
+	addExport := func(last int64, month string, amount funding.Amount) int64 {
+		id, err := st.AddExport(ctx, ledger.Export{At: at, Generated: at, Kind: "export", Month: month, LastFile: last}, snap(amount))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -348,7 +348,7 @@ func testBaseline(t *testing.T, st pipeline.Store) {
 // content replaced it; an unknown export has none and cannot get one.
 func testSnapshots(t *testing.T, st pipeline.Store) {
 	ctx := context.Background()
-	id, err := st.AddExport(ctx, ledger.Export{At: at, Generated: at, Kind: "export", Mese: "2026-03", LastFile: 1}, snap(100))
+	id, err := st.AddExport(ctx, ledger.Export{At: at, Generated: at, Kind: "export", Month: "2026-03", LastFile: 1}, snap(100))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -367,7 +367,7 @@ func testSnapshots(t *testing.T, st pipeline.Store) {
 	if s, ok, err := st.Snapshot(ctx, id+100); s != nil || ok || err != nil {
 		t.Errorf("Snapshot of an unknown export: %v %v %v", s, ok, err)
 	}
-	if _, err := st.AddExport(ctx, ledger.Export{At: at, Generated: at, Kind: "export", Mese: "2026-04", LastFile: 1}, snap(200)); err != nil {
+	if _, err := st.AddExport(ctx, ledger.Export{At: at, Generated: at, Kind: "export", Month: "2026-04", LastFile: 1}, snap(200)); err != nil {
 		t.Fatal(err)
 	}
 	if s, ok, err := st.Snapshot(ctx, id); s != nil || ok || err != nil {

@@ -20,7 +20,7 @@ func main() {
 	if len(os.Args) > 1 {
 		dir = os.Args[1]
 	}
-	for _, step := range []func(string) error{openData, allegato, ragioneria} {
+	for _, step := range []func(string) error{openData, annex, officeExport} {
 		if err := step(dir); err != nil {
 			fmt.Fprintln(os.Stderr, "genera:", err)
 			os.Exit(1)
@@ -88,7 +88,7 @@ func openData(dir string) error {
 
 // allegato writes the annex of a funding decree as ministries publish it:
 // a title block over merged cells, Italian euro formatting, a TOTALE row.
-func allegato(dir string) error {
+func annex(dir string) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	sh := "Allegato 1"
@@ -155,7 +155,7 @@ func allegato(dir string) error {
 
 // ragioneria writes what a comune's accounting office exports: semicolon
 // separated, Windows-1252, Italian amounts, statuses written as words.
-func ragioneria(dir string) error {
+func officeExport(dir string) error {
 	lines := []string{
 		"Comune;Cod. ISTAT;Misura PNRR;Avviso;CUP;Importo finanziato (€);Stato;Data decreto;Note",
 		"OLGIATE MOLGORA;97058;1.4.3 pagoPA;1.4.3 - pagoPA - Comuni - Settembre 2022;;72.845,00;Ammesso;15/03/2023;CUP in attesa",

@@ -25,29 +25,33 @@ import (
 
 // Expected is the content of atteso.json.
 type Expected struct {
-	Descrizione string                       `json:"descrizione"`
+	Description string                       `json:"descrizione"`
 	Args        []string                     `json:"args,omitempty"`
 	Exit        int                          `json:"exit"`
-	Totali      map[string]map[string]string `json:"totali"`         // ISTAT -> measure -> euro "1234.50" (A+E)
-	Date        map[string]string            `json:"date,omitempty"` // CUP -> data_finanziamento ISO
-	Righe       *Righe                       `json:"righe,omitempty"`
-	Anomalie    []Anomalia                   `json:"anomalie,omitempty"`
+	Totals      map[string]map[string]string `json:"totali"`         // ISTAT -> measure -> euro "1234.50" (A+E)
+	Dates       map[string]string            `json:"date,omitempty"` // CUP -> data_finanziamento ISO
+	Rows        *RowCounts                   `json:"righe,omitempty"`
+	Anomalies   []ExpectedAnomaly            `json:"anomalie,omitempty"`
 	Check       []string                     `json:"check,omitempty"` // texts `consolida check` must print
 }
 
 // Righe are the conservation counts.
-type Righe struct {
-	Lette, Consolidate, Duplicati, AltriEnti, Scartate int
+type RowCounts struct {
+	Read         int `json:"Lette"`
+	Consolidated int `json:"Consolidate"`
+	Duplicates   int `json:"Duplicati"`
+	AltriEnti    int `json:"AltriEnti"`
+	Rejected     int `json:"Scartate"`
 }
 
 // Anomalia is one expected line of the Anomalie sheet.
-type Anomalia struct {
+type ExpectedAnomaly struct {
 	File     string `json:"file,omitempty"` // "" matches any file
-	Foglio   string `json:"foglio,omitempty"`
-	Riga     int    `json:"riga"`
-	Campo    string `json:"campo"`
-	Scartata bool   `json:"scartata"`
-	Motivo   string `json:"motivo"` // a part of the reason
+	Sheet    string `json:"foglio,omitempty"`
+	Row      int    `json:"riga"`
+	Field    string `json:"campo"`
+	Rejected bool   `json:"scartata"`
+	Reason   string `json:"motivo"` // a part of the reason
 }
 
 var root = "testdata/cases"
@@ -83,16 +87,16 @@ func main() {
 			must(os.WriteFile(filepath.Join(dir, "prospetto."+strings.SplitN(c.ext, ":", 2)[0]), b, 0o644))
 			os.RemoveAll(tmp)
 			e := sameExpected
-			e.Descrizione = c.desc
+			e.Description = c.desc
 			if strings.HasPrefix(c.ext, "csv") {
 				// a CSV holds the first sheet only: no hidden sheet
-				e.Totali = map[string]map[string]string{}
-				for k, v := range sameExpected.Totali {
+				e.Totals = map[string]map[string]string{}
+				for k, v := range sameExpected.Totals {
 					if k != "097044" {
-						e.Totali[k] = v
+						e.Totals[k] = v
 					}
 				}
-				e.Righe = &Righe{Lette: 4, Consolidate: 4}
+				e.Rows = &RowCounts{Read: 4, Consolidated: 4}
 			}
 			j, _ := json.MarshalIndent(e, "", "  ")
 			must(os.WriteFile(filepath.Join(dir, "atteso.json"), append(j, '\n'), 0o644))
@@ -182,9 +186,9 @@ var cases = []tcase{
 			b.save(filepath.Join(dir, "due_righe.xlsx"))
 		},
 		exp: Expected{
-			Descrizione: "intestazione su due righe con celle unite: \"Importo\" sopra \"finanziato\" ed \"erogato\"; vale la colonna finanziato",
-			Totali:      map[string]map[string]string{"097058": {"1.4.5": "32589.00"}, "097048": {"1.4.4-spid": "14000.00"}},
-			Righe:       &Righe{Lette: 2, Consolidate: 2},
+			Description: "intestazione su due righe con celle unite: \"Importo\" sopra \"finanziato\" ed \"erogato\"; vale la colonna finanziato",
+			Totals:      map[string]map[string]string{"097058": {"1.4.5": "32589.00"}, "097048": {"1.4.4-spid": "14000.00"}},
+			Rows:        &RowCounts{Read: 2, Consolidated: 2},
 			Check:       []string{"intestazione alla riga 3-4", "-> importo (su due righe)"},
 		},
 	},
@@ -215,9 +219,9 @@ var cases = []tcase{
 			b.save(filepath.Join(dir, "piu_fogli.xlsx"))
 		},
 		exp: Expected{
-			Descrizione: "tre fogli con intestazioni diverse, un foglio di riepilogo senza comuni (ignorato) e un foglio nascosto (letto)",
-			Totali:      map[string]map[string]string{"097058": {"1.4.3-appio": "3430.00"}, "097048": {"1.4.5": "59966.00"}, "097061": {"1.4.4-spid": "14000.00"}},
-			Righe:       &Righe{Lette: 4, Consolidate: 3, AltriEnti: 1},
+			Description: "tre fogli con intestazioni diverse, un foglio di riepilogo senza comuni (ignorato) e un foglio nascosto (letto)",
+			Totals:      map[string]map[string]string{"097058": {"1.4.3-appio": "3430.00"}, "097048": {"1.4.5": "59966.00"}, "097061": {"1.4.4-spid": "14000.00"}},
+			Rows:        &RowCounts{Read: 4, Consolidated: 3, AltriEnti: 1},
 			Check:       []string{`foglio "Riepilogo": ignorato`, `foglio "Rettifiche" (nascosto, letto comunque)`},
 		},
 	},
@@ -240,9 +244,9 @@ var cases = []tcase{
 			b.save(filepath.Join(dir, "subtotali.xlsx"))
 		},
 		exp: Expected{
-			Descrizione: "righe vuote e righe di subtotale dentro i dati, un totale generale: non contati",
-			Totali:      map[string]map[string]string{"097058": {"1.4.5": "32589.00"}, "097048": {"1.4.5": "59966.00"}, "016065": {"1.4.5": "23147.00"}},
-			Righe:       &Righe{Lette: 3, Consolidate: 3},
+			Description: "righe vuote e righe di subtotale dentro i dati, un totale generale: non contati",
+			Totals:      map[string]map[string]string{"097058": {"1.4.5": "32589.00"}, "097048": {"1.4.5": "59966.00"}, "016065": {"1.4.5": "23147.00"}},
+			Rows:        &RowCounts{Read: 3, Consolidated: 3},
 			Check:       []string{"riga 5, riga di totale (92.555,00 €)", "riga 10, riga di totale (115.702,00 €)"},
 		},
 	},
@@ -262,9 +266,9 @@ var cases = []tcase{
 			))
 		},
 		exp: Expected{
-			Descrizione: "colonne in un ordine qualsiasi e colonne in più (Referente, Telefono, Note) ignorate",
-			Totali:      map[string]map[string]string{"097058": {"1.3.1": "20344.00", "1.4.1": "155234.00", "1.4.3-appio": "3430.00"}, "097074": {"1.4.1": "79922.00"}},
-			Righe:       &Righe{Lette: 5, Consolidate: 5},
+			Description: "colonne in un ordine qualsiasi e colonne in più (Referente, Telefono, Note) ignorate",
+			Totals:      map[string]map[string]string{"097058": {"1.3.1": "20344.00", "1.4.1": "155234.00", "1.4.3-appio": "3430.00"}, "097074": {"1.4.1": "79922.00"}},
+			Rows:        &RowCounts{Read: 5, Consolidated: 5},
 			Check:       []string{`"Referente"`, `"Telefono"`, "ignorata"},
 		},
 	},
@@ -286,13 +290,13 @@ var cases = []tcase{
 			))
 		},
 		exp: Expected{
-			Descrizione: "importi scritti all'italiana e all'inglese nella stessa colonna; n.d., negativi e tre decimali sono anomalie",
-			Totali:      map[string]map[string]string{"097058": {"1.4.5": "2792253616.66"}},
-			Righe:       &Righe{Lette: 10, Consolidate: 7, Scartate: 3},
-			Anomalie: []Anomalia{
-				{File: "importi.csv", Riga: 8, Campo: "importo", Scartata: true, Motivo: "importo mancante"},
-				{File: "importi.csv", Riga: 9, Campo: "importo", Scartata: true, Motivo: "importo negativo"},
-				{File: "importi.csv", Riga: 10, Campo: "importo", Scartata: true, Motivo: "importo non valido"},
+			Description: "importi scritti all'italiana e all'inglese nella stessa colonna; n.d., negativi e tre decimali sono anomalie",
+			Totals:      map[string]map[string]string{"097058": {"1.4.5": "2792253616.66"}},
+			Rows:        &RowCounts{Read: 10, Consolidated: 7, Rejected: 3},
+			Anomalies: []ExpectedAnomaly{
+				{File: "importi.csv", Row: 8, Field: "importo", Rejected: true, Reason: "importo mancante"},
+				{File: "importi.csv", Row: 9, Field: "importo", Rejected: true, Reason: "importo negativo"},
+				{File: "importi.csv", Row: 10, Field: "importo", Rejected: true, Reason: "importo non valido"},
 			},
 		},
 	},
@@ -324,11 +328,11 @@ var cases = []tcase{
 			b.save(filepath.Join(dir, "date_1904.xlsx"))
 		},
 		exp: Expected{
-			Descrizione: "date come testo, ISO, numeri seriali di Excel (sistemi 1900 e 1904); una data inesistente è segnalata e la riga conta",
-			Totali:      map[string]map[string]string{"097048": {"1.4.5": "100.00", "1.4.4-spid": "100.00", "1.4.3-appio": "100.00", "1.4.1": "100.00"}, "097061": {"1.4.5": "100.00"}},
-			Date:        map[string]string{"J11F22D00000001": "2023-01-03", "J11F22D00000002": "2022-08-02", "J11F22D00000003": "2022-08-12", "J11F22D00000004": "", "J11F22D00000005": "2022-08-12"},
-			Righe:       &Righe{Lette: 5, Consolidate: 5},
-			Anomalie:    []Anomalia{{File: "date.xlsx", Foglio: "Sheet1", Riga: 5, Campo: "data_finanziamento", Motivo: "data inesistente"}},
+			Description: "date come testo, ISO, numeri seriali di Excel (sistemi 1900 e 1904); una data inesistente è segnalata e la riga conta",
+			Totals:      map[string]map[string]string{"097048": {"1.4.5": "100.00", "1.4.4-spid": "100.00", "1.4.3-appio": "100.00", "1.4.1": "100.00"}, "097061": {"1.4.5": "100.00"}},
+			Dates:       map[string]string{"J11F22D00000001": "2023-01-03", "J11F22D00000002": "2022-08-02", "J11F22D00000003": "2022-08-12", "J11F22D00000004": "", "J11F22D00000005": "2022-08-12"},
+			Rows:        &RowCounts{Read: 5, Consolidated: 5},
+			Anomalies:   []ExpectedAnomaly{{File: "date.xlsx", Sheet: "Sheet1", Row: 5, Field: "data_finanziamento", Reason: "data inesistente"}},
 		},
 	},
 	{
@@ -357,19 +361,19 @@ var cases = []tcase{
 			))
 		},
 		exp: Expected{
-			Descrizione: "comuni scritti solo per nome (maiuscole, \"Comune di\", \"(LC)\", apostrofi per gli accenti, metà di un nome bilingue) o con il codice ISTAT senza lo zero iniziale; omonimi senza provincia e nomi sconosciuti sono anomalie",
+			Description: "comuni scritti solo per nome (maiuscole, \"Comune di\", \"(LC)\", apostrofi per gli accenti, metà di un nome bilingue) o con il codice ISTAT senza lo zero iniziale; omonimi senza provincia e nomi sconosciuti sono anomalie",
 			Args:        []string{"--comuni", "../shared/data/istat/Elenco-comuni-italiani.csv"},
-			Totali: map[string]map[string]string{
+			Totals: map[string]map[string]string{
 				"097058": {"1.4.5": "32589.00", "1.4.4-spid": "14000.00"}, "097048": {"1.4.5": "59966.00"},
 				"097061": {"1.4.5": "23147.00"}, "097074": {"1.4.5": "23147.00"}, "097092": {"1.4.5": "32589.00"},
 				"097062": {"1.4.5": "32589.00"}, "097090": {"1.4.5": "23147.00", "1.4.4-spid": "14000.00"},
 				"021077": {"1.4.5": "23147.00"}, "075096": {"1.4.5": "23147.00"}, "097044": {"1.4.4-spid": "14000.00"},
 			},
-			Righe: &Righe{Lette: 15, Consolidate: 12, Scartate: 3},
-			Anomalie: []Anomalia{
-				{File: "nomi.csv", Riga: 11, Campo: "comune", Scartata: true, Motivo: "comune ambiguo"},
-				{File: "nomi.csv", Riga: 13, Campo: "comune", Scartata: true, Motivo: "comune sconosciuto"},
-				{File: "codici.csv", Riga: 4, Campo: "cod_istat", Scartata: true, Motivo: "codice ISTAT sconosciuto"},
+			Rows: &RowCounts{Read: 15, Consolidated: 12, Rejected: 3},
+			Anomalies: []ExpectedAnomaly{
+				{File: "nomi.csv", Row: 11, Field: "comune", Rejected: true, Reason: "comune ambiguo"},
+				{File: "nomi.csv", Row: 13, Field: "comune", Rejected: true, Reason: "comune sconosciuto"},
+				{File: "codici.csv", Row: 4, Field: "cod_istat", Rejected: true, Reason: "codice ISTAT sconosciuto"},
 			},
 		},
 	},
@@ -385,9 +389,9 @@ var cases = []tcase{
 			writeText(dir, "vero_csv.xlsx", lines("Comune;Cod. ISTAT;Avviso;CUP;Importo", "Osnago;97061;"+avPND+";J11F22E00000002;23.147,00"))
 		},
 		exp: Expected{
-			Descrizione: "un .xlsx salvato come .xls e un CSV salvato come .xlsx: il formato si riconosce dal contenuto",
-			Totali:      map[string]map[string]string{"097048": {"1.4.5": "59966.00"}, "097061": {"1.4.5": "23147.00"}},
-			Righe:       &Righe{Lette: 2, Consolidate: 2},
+			Description: "un .xlsx salvato come .xls e un CSV salvato come .xlsx: il formato si riconosce dal contenuto",
+			Totals:      map[string]map[string]string{"097048": {"1.4.5": "59966.00"}, "097061": {"1.4.5": "23147.00"}},
+			Rows:        &RowCounts{Read: 2, Consolidated: 2},
 		},
 	},
 	{
@@ -405,9 +409,9 @@ var cases = []tcase{
 			must(os.WriteFile(filepath.Join(dir, "windows1252.csv"), []byte(cp), 0o644))
 		},
 		exp: Expected{
-			Descrizione: "testo Unicode (UTF-16 con tabulazioni, come lo salva Excel) e CSV Windows-1252",
-			Totali:      map[string]map[string]string{"097074": {"1.4.5": "23147.00"}, "097090": {"1.4.5": "23147.00"}},
-			Righe:       &Righe{Lette: 2, Consolidate: 2},
+			Description: "testo Unicode (UTF-16 con tabulazioni, come lo salva Excel) e CSV Windows-1252",
+			Totals:      map[string]map[string]string{"097074": {"1.4.5": "23147.00"}, "097090": {"1.4.5": "23147.00"}},
+			Rows:        &RowCounts{Read: 2, Consolidated: 2},
 		},
 	},
 	{
@@ -416,9 +420,9 @@ var cases = []tcase{
 			writeText(dir, "vuoto.csv", lines("Comune;Cod. ISTAT;Avviso;CUP;Importo"))
 		},
 		exp: Expected{
-			Descrizione: "un file con la sola intestazione: zero righe, nessun errore",
-			Totali:      map[string]map[string]string{},
-			Righe:       &Righe{},
+			Description: "un file con la sola intestazione: zero righe, nessun errore",
+			Totals:      map[string]map[string]string{},
+			Rows:        &RowCounts{},
 		},
 	},
 }
@@ -450,9 +454,9 @@ func sameData(path string) {
 }
 
 var sameExpected = Expected{
-	Totali: map[string]map[string]string{"097058": {"1.4.5": "32589.00", "1.3.1": "4326.40"}, "097048": {"1.4.4-spid": "18990.54"}, "097044": {"1.4.3-appio": "5346.00"}},
-	Date:   map[string]string{"J11F22S00000001": "2023-01-03", "J11F22S00000002": "2023-01-30", "J11F22S00000003": "2022-08-02", "J11F22S00000004": "2023-02-13"},
-	Righe:  &Righe{Lette: 5, Consolidate: 5},
+	Totals: map[string]map[string]string{"097058": {"1.4.5": "32589.00", "1.3.1": "4326.40"}, "097048": {"1.4.4-spid": "18990.54"}, "097044": {"1.4.3-appio": "5346.00"}},
+	Dates:  map[string]string{"J11F22S00000001": "2023-01-03", "J11F22S00000002": "2023-01-30", "J11F22S00000003": "2022-08-02", "J11F22S00000004": "2023-02-13"},
+	Rows:   &RowCounts{Read: 5, Consolidated: 5},
 }
 
 var officeCases = []struct{ name, ext, desc string }{

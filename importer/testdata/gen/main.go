@@ -35,7 +35,7 @@ const dir = "importer/testdata"
 
 // The data sheet: a title block, a header, amounts as numbers and as
 // Italian text, dates as serials and as text, a TOTALE row, a note.
-var finanziamenti = [][]any{
+var fundingRows = [][]any{
 	{"Comune di Olgiate Molgora - Centro Servizi Territoriali"},
 	{"Prospetto dei finanziamenti PNRR - PA digitale 2026"},
 	{},
@@ -54,20 +54,20 @@ var finanziamenti = [][]any{
 
 // The second sheet: another layout (columns in another order, header on
 // the first row).
-var altri = [][]any{
+var otherBodies = [][]any{
 	{"Comune", "Importo", "Avviso", "Codice ISTAT", "Stato"},
 	{"Calco", "18.990,54", "1.4.1 Esperienza del Cittadino nei servizi pubblici", "097011", "A"},
 	{"Cernusco Lombardone", 4326.4, "1.4.3 - pagoPA - Comuni", "097021", "A"},
 }
 
 // A hidden sheet with one funding row.
-var nascosto = [][]any{
+var hiddenSheet = [][]any{
 	{"Codice ISTAT", "Comune", "Avviso", "Importo"},
 	{"097058", "Olgiate Molgora", "1.4.3 - pagoPA - Comuni", 72845.0},
 }
 
 // Every kind of cell, for the cell-level tests.
-var tipi = [][]any{
+var cellTypes = [][]any{
 	{"testo", 1.5, boolean(true), formula("1/0"), formula(`A1&"!"`), formula("2*3"), boolean(false)},
 	{"riga uno\nriga due", -2.0, 0.1, 1e20, 123456789012.0, pct(0.25), euro(3430)},
 	{"doppio  spazio", "tab\tqui", 4326.4, 18990.54, 121999.0, date(44827), "  "},
@@ -91,15 +91,15 @@ func main() {
 
 	src := filepath.Join(tmp, "prospetto.xlsx")
 	must(writeBook(src, false, []sheetSpec{
-		{"Finanziamenti", finanziamenti, false, "A1:I1"},
-		{"Altri comuni", altri, false, ""},
-		{"Nascosto", nascosto, true, ""},
+		{"Finanziamenti", fundingRows, false, "A1:I1"},
+		{"Altri comuni", otherBodies, false, ""},
+		{"Nascosto", hiddenSheet, true, ""},
 	}))
 	convert(src)
-	must(os.WriteFile(filepath.Join(dir, "prospetto.csv"), []byte(toCSV(finanziamenti)), 0o644))
+	must(os.WriteFile(filepath.Join(dir, "prospetto.csv"), []byte(toCSV(fundingRows)), 0o644))
 
 	src = filepath.Join(tmp, "tipi.xlsx")
-	must(writeBook(src, false, []sheetSpec{{"Tipi", tipi, false, ""}}))
+	must(writeBook(src, false, []sheetSpec{{"Tipi", cellTypes, false, ""}}))
 	convert(src)
 
 	src = filepath.Join(tmp, "data1904.xlsx")
