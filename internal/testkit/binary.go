@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -75,8 +74,6 @@ func RunBinary(t testing.TB, dir string, limit time.Duration, args ...string) Re
 	default:
 		t.Fatalf("consolida %v: %v", args, err)
 	}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		r.PeakRSS = ru.Maxrss * 1024
-	}
+	r.PeakRSS = peakRSS(cmd.ProcessState)
 	return r
 }
