@@ -8,18 +8,15 @@ import (
 	"io"
 	"os"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"consolida/internal/testkit"
 )
 
 // cpuTime is the user+system time of the process so far: the machine is
 // shared, so wall time alone says little.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
+var cpuTime = testkit.CPUTime
 
 // reportCPU adds the CPU seconds per operation to a benchmark's output.
 func reportCPU(b *testing.B, start time.Duration) {

@@ -5,6 +5,7 @@ package testkit
 import (
 	"os"
 	"syscall"
+	"time"
 )
 
 // peakRSS is the peak resident memory of a finished process, in bytes
@@ -14,4 +15,13 @@ func peakRSS(ps *os.ProcessState) int64 {
 		return int64(ru.Maxrss) * 1024
 	}
 	return 0
+}
+
+// CPUTime is the user+system CPU time of this process so far: the
+// machines are shared, so the benchmarks report CPU seconds besides wall
+// time.
+func CPUTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
