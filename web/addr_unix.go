@@ -1,0 +1,11 @@
+//go:build !windows
+
+package web
+
+import (
+	"errors"
+	"syscall"
+)
+
+// addrInUse tells whether a listen failed because the port is taken.
+func addrInUse(err error) bool { return errors.Is(err, syscall.EADDRINUSE) }
