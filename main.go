@@ -17,7 +17,7 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := cli.Run(ctx, os.Args, os.Stdout, os.Stderr)
+	code := cli.Run(ctx, cli.Launch(os.Args), os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }

@@ -43,7 +43,8 @@ func output(c *cli.Context) pipeline.Output {
 
 func commands(stdout, stderr io.Writer) []*cli.Command {
 	return []*cli.Command{runCommand(stdout, stderr), checkCommand(stdout, stderr), importCommand(stdout, stderr),
-		exportCommand(stdout, stderr), initCommand(stdout, stderr), historyCommand(stdout, stderr)}
+		exportCommand(stdout, stderr), initCommand(stdout, stderr), historyCommand(stdout, stderr),
+		serveCommand(stdout, stderr)}
 }
 
 // runCommand is `consolida run`: it reads files and writes the outputs;
