@@ -105,7 +105,7 @@
     } else if (c.skipped) {
       kind = "skip";
       badge.textContent = "ignorato";
-      sum.textContent = c.format + " · non è un elenco di finanziamenti: " + c.skipped;
+      sum.textContent = c.format + " · " + c.skipped + " (il file è elencato in Fonti come ignorato)";
     } else {
       if (c.rejected > 0 || c.anomalies > 0) kind = "warn";
       badge.textContent = kind === "ok" ? "letto" : "letto, da controllare";
@@ -297,6 +297,7 @@
       for (const name of o.files || []) sel.append(el("option", { value: name, text: name }));
       $("passo-anomalie").hidden = !o.figures;
       loadAnomalies();
+      if ($("storico-testo") && !$("storico-testo").hidden) loadHistory();
     }
   }
 
@@ -353,7 +354,7 @@
 
   // ---- storico ---------------------------------------------------------------
 
-  $("storico").addEventListener("click", async () => {
+  async function loadHistory() {
     try {
       const r = await api("GET", "/api/history");
       $("storico-nota").hidden = !r.message;
@@ -364,7 +365,8 @@
       $("storico-nota").hidden = false;
       $("storico-nota").textContent = e.message;
     }
-  });
+  }
+  if ($("storico")) $("storico").addEventListener("click", loadHistory);
 
   loadState().catch((e) => say($("errore"), e.message, "error"));
 })();
