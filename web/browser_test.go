@@ -95,19 +95,26 @@ func headless(t *testing.T, origin string) (context.Context, func() []string) {
 }
 
 // screenshot saves the whole page as name.png into $CONSOLIDA_SCREENSHOTS
-// (to look at, or for the README), else into a temporary folder.
+// (to look at, or for the README: name.jpg too), else into a temporary
+// folder.
 func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := os.Getenv("CONSOLIDA_SCREENSHOTS")
 	if dir == "" {
 		dir = t.TempDir()
 	}
-	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
-		t.Fatal(err)
+	shots := map[string]int{".png": 100}
+	if os.Getenv("CONSOLIDA_SCREENSHOTS") != "" {
+		shots[".jpg"] = 80
+	}
+	for ext, quality := range shots {
+		img, err := chromedp.Run(ctx, chromedp.FullScreenshot(quality))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name+ext), img, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
