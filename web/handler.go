@@ -33,7 +33,7 @@ const csp = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-u
 // Routes:
 //
 //	GET    /                         the page
-//	GET    /static/{file}            its script and style sheet
+//	GET    /static/app.js, app.css   its script and style sheet
 //	GET    /api/state                mode, folders, dropped files, last run
 //	POST   /api/files                upload (multipart, field "file")
 //	GET    /api/files/{name}/check   what check understands of a dropped file
@@ -49,9 +49,9 @@ const csp = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-u
 //	GET    /download/council.zip     all of them
 func (s *Server) Handler(addr net.Addr) http.Handler {
 	mux := http.NewServeMux()
-	static, _ := fs.Sub(pageFS, "page")
 	mux.HandleFunc("GET /{$}", s.page)
-	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
+	mux.HandleFunc("GET /static/app.js", asset("page/app.js", "text/javascript; charset=utf-8"))
+	mux.HandleFunc("GET /static/app.css", asset("page/app.css", "text/css; charset=utf-8"))
 	mux.HandleFunc("GET /api/state", s.state)
 	mux.HandleFunc("POST /api/files", s.upload)
 	mux.HandleFunc("GET /api/files/{name}/check", s.check)
@@ -126,6 +126,19 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Write(b.Bytes())
+}
+
+// asset serves an embedded file of the page.
+func asset(name, contentType string) http.HandlerFunc {
+	b, err := fs.ReadFile(pageFS, name)
+	if err != nil {
+		panic(err) // embedded: cannot happen
+	}
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", contentType)
+		w.Header().Set("Cache-Control", "no-cache")
+		w.Write(b)
+	}
 }
 
 // reply writes v as JSON.

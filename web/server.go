@@ -31,7 +31,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"sync"
 	"time"
 
@@ -239,11 +238,5 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 // addr: its address and "localhost" with its port.
 func hosts(addr net.Addr) map[string]bool {
 	_, port, _ := net.SplitHostPort(addr.String())
-	out := map[string]bool{addr.String(): true, "localhost:" + port: true}
-	if tcp, ok := addr.(*net.TCPAddr); ok && tcp.IP.To4() == nil {
-		out["[::1]:"+port] = true
-	}
-	return out
+	return map[string]bool{addr.String(): true, "localhost:" + port: true}
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

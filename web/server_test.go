@@ -237,6 +237,11 @@ func TestSecurityHeaders(t *testing.T) {
 			}
 		}
 	}
+	for _, path := range []string{"/static/", "/static/index.html", "/static/../web/page"} {
+		if code, _ := call(t, s, ts, http.MethodGet, path, nil, ""); code != http.StatusNotFound {
+			t.Errorf("%s: %d", path, code)
+		}
+	}
 	for _, asset := range []string{"/static/app.js", "/static/app.css"} {
 		code, b := call(t, s, ts, http.MethodGet, asset, nil, "")
 		if code != http.StatusOK || len(b) < 1000 || bytes.Contains(b, []byte("http://")) || bytes.Contains(b, []byte("https://")) {
