@@ -84,7 +84,7 @@ func serve(c *cli.Context, stdout, stderr io.Writer) error {
 	if err != nil {
 		return serveError{err}
 	}
-	url := web.URL(ln)
+	url := srv.URL(ln)
 	web.WriteServing(stdout, srv, url)
 	if c.Bool("apri") {
 		if err := openBrowser(url); err != nil {

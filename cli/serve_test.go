@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"os"
 	"path/filepath"
 	"strings"
@@ -57,9 +58,11 @@ func serveInBackground(t *testing.T, args ...string) (string, func() int, *strin
 	return url, stop, &errb
 }
 
+// get opens url as a browser does (keeping the cookie of the key).
 func get(t *testing.T, url string) string {
 	t.Helper()
-	res, err := http.Get(url)
+	jar, _ := cookiejar.New(nil)
+	res, err := (&http.Client{Jar: jar}).Get(url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +79,7 @@ func TestServe(t *testing.T) {
 	openBrowser = func(url string) error { opened <- url; return nil }
 	defer func() { openBrowser = web.OpenBrowser }()
 	url, stop, errb := serveInBackground(t, "--porta", "0")
-	if !strings.HasPrefix(url, "http://127.0.0.1:") {
+	if !strings.HasPrefix(url, "http://127.0.0.1:") || !strings.Contains(url, "/?chiave=") {
 		t.Fatalf("URL %q", url)
 	}
 	select {

@@ -175,7 +175,7 @@ func downloadInBrowser(t *testing.T, ctx context.Context, sel, dir string) strin
 func TestBrowser(t *testing.T) {
 	p := serve(t, web.Options{Council: true})
 	ctx, requests := headless(t, p.url)
-	if err := chromedp.Do(ctx, chromedp.Navigate(p.url+"/"), chromedp.WaitVisible(chromedp.ID("drop"))); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Navigate(p.open), chromedp.WaitVisible(chromedp.ID("drop"))); err != nil {
 		t.Fatal(err)
 	}
 	if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.ID("scegli"), testkit.Samples(t))); err != nil {
@@ -299,7 +299,7 @@ func TestBrowserRealData(t *testing.T) {
 	dir := t.TempDir()
 	p := serve(t, web.Options{Config: lecco(dir), Council: true})
 	ctx, requests := headless(t, p.url)
-	if err := chromedp.Do(ctx, chromedp.Navigate(p.url+"/"), chromedp.WaitVisible(chromedp.ID("drop")),
+	if err := chromedp.Do(ctx, chromedp.Navigate(p.open), chromedp.WaitVisible(chromedp.ID("drop")),
 		chromedp.SetUploadFiles(chromedp.ID("scegli"), files)); err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/http/cookiejar"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -23,9 +24,11 @@ import (
 // page is a web server started as consolida serve starts it (Listen,
 // Serve), and the token its page carries.
 type page struct {
-	srv   *web.Server
-	url   string // http://127.0.0.1:port
-	token string
+	srv    *web.Server
+	url    string // http://127.0.0.1:port
+	open   string // the URL that opens it, with its key
+	token  string
+	client *http.Client // a browser's: it keeps the cookie of the key
 }
 
 func serve(t *testing.T, opt web.Options) *page {
@@ -48,8 +51,9 @@ func serve(t *testing.T, opt web.Options) *page {
 		}
 		srv.Close()
 	})
-	p := &page{srv: srv, url: strings.TrimSuffix(web.URL(ln), "/")}
-	m := regexp.MustCompile(`name="consolida-token" content="([0-9a-f]{64})"`).FindStringSubmatch(string(p.get(t, "/")))
+	jar, _ := cookiejar.New(nil)
+	p := &page{srv: srv, url: "http://" + ln.Addr().String(), open: srv.URL(ln), client: &http.Client{Jar: jar}}
+	m := regexp.MustCompile(`name="consolida-token" content="([0-9a-f]{64})"`).FindStringSubmatch(string(p.get(t, p.open[len(p.url):])))
 	if m == nil {
 		t.Fatal("no token in the page")
 	}
@@ -59,7 +63,7 @@ func serve(t *testing.T, opt web.Options) *page {
 
 func (p *page) get(t *testing.T, path string) []byte {
 	t.Helper()
-	res, err := http.Get(p.url + path)
+	res, err := p.client.Get(p.url + path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +92,7 @@ func (p *page) post(t *testing.T, path string, body io.Reader, contentType strin
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := p.client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +150,7 @@ func (p *page) elabora(t *testing.T) run {
 	if code, body := p.post(t, "/api/run", nil, ""); code != http.StatusAccepted {
 		t.Fatalf("Elabora: %d %s", code, body)
 	}
-	res, err := http.Get(p.url + "/api/run/events")
+	res, err := p.client.Get(p.url + "/api/run/events")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +180,7 @@ func (p *page) elabora(t *testing.T) run {
 // download fetches an output of the last run into dir.
 func (p *page) download(t *testing.T, url, dir, name string) string {
 	t.Helper()
-	res, err := http.Get(p.url + url)
+	res, err := p.client.Get(p.url + url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -382,7 +386,7 @@ func TestCheckAndAnomalies(t *testing.T) {
 	}
 	req, _ := http.NewRequest(http.MethodDelete, p.url+"/api/files/prospetto.xlsx", nil)
 	req.Header.Set("X-Consolida-Token", p.token)
-	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != http.StatusOK {
+	if res, err := p.client.Do(req); err != nil || res.StatusCode != http.StatusOK {
 		t.Fatalf("delete: %v %v", res, err)
 	}
 	r = p.elabora(t)
@@ -428,7 +432,7 @@ func TestCheckAndAnomalies(t *testing.T) {
 	}
 	// downloads are only the run's outputs, never a path
 	for _, path := range []string{"/download/..%2F..%2Fetc%2Fpasswd", "/download/consolida.toml", "/download/council/..%2FCST_" + r.Outcome.Month + ".xlsx"} {
-		res, err := http.Get(p.url + path)
+		res, err := p.client.Get(p.url + path)
 		if err != nil {
 			t.Fatal(err)
 		}

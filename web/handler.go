@@ -28,7 +28,8 @@ const tokenHeader = "X-Consolida-Token"
 const csp = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 // Handler is the page served at addr (the listener's address: requests
-// addressed to another host or port are refused).
+// addressed to another host or port are refused). It opens only to a
+// browser that came with the page's key (Server.URL).
 //
 // Routes:
 //
@@ -71,12 +72,64 @@ func (s *Server) Handler(addr net.Addr) http.Handler {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusForbidden, msgCrossOrigin)
 	}))
-	return s.guard(hosts(addr), addr.String(), cop.Handler(s.requireToken(mux)))
+	_, port, _ := net.SplitHostPort(addr.String())
+	return s.guard(hosts(addr), addr.String(), s.requireKey("consolida_"+port, cop.Handler(s.requireToken(mux))))
+}
+
+// keyParam is the query parameter of the page's key in its URL.
+const keyParam = "chiave"
+
+// requireKey lets through only the requests of a browser that opened the
+// page's URL with its key (URL): the key goes into a cookie (named after
+// the port: cookies do not tell ports apart) and the browser is sent to
+// the same address without it.
+func (s *Server) requireKey(cookie string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if key := r.URL.Query().Get(keyParam); key != "" && r.Method == http.MethodGet {
+			if !s.isToken(key) {
+				refuse(w, r, http.StatusForbidden, msgNoKey)
+				return
+			}
+			http.SetCookie(w, &http.Cookie{Name: cookie, Value: s.token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
+			q := r.URL.Query()
+			q.Del(keyParam)
+			u := *r.URL
+			u.RawQuery = q.Encode()
+			http.Redirect(w, r, u.RequestURI(), http.StatusSeeOther)
+			return
+		}
+		if c, err := r.Cookie(cookie); err != nil || !s.isToken(c.Value) {
+			refuse(w, r, http.StatusForbidden, msgNoKey)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) isToken(v string) bool {
+	return subtle.ConstantTimeCompare([]byte(v), []byte(s.token)) == 1
+}
+
+// refuse answers a refused request: JSON for the page's script, plain
+// text for a person who typed an address.
+func refuse(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		fail(w, status, msg)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write([]byte("consolida: " + msg + "\n"))
 }
 
 // guard sets the security headers of every answer and refuses requests
 // addressed to another host: a page of another site that made its name
 // resolve to 127.0.0.1 (DNS rebinding) cannot reach this one.
+//
+// The checks, in order: Host (guard), the page's key (requireKey), same
+// origin for state-changing requests (CrossOriginProtection), the token
+// in their header (requireToken).
 func (s *Server) guard(allowed map[string]bool, addr string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
@@ -87,7 +140,7 @@ func (s *Server) guard(allowed map[string]bool, addr string, next http.Handler) 
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
 		h.Set("Cross-Origin-Resource-Policy", "same-origin")
 		if !allowed[strings.ToLower(r.Host)] {
-			fail(w, http.StatusMisdirectedRequest, msgWrongHost(r.Host, "http://"+addr+"/"))
+			refuse(w, r, http.StatusMisdirectedRequest, msgWrongHost(r.Host, "http://"+addr+"/"))
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -101,7 +154,7 @@ func (s *Server) requireToken(next http.Handler) http.Handler {
 		switch r.Method {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
 		default:
-			if subtle.ConstantTimeCompare([]byte(r.Header.Get(tokenHeader)), []byte(s.token)) != 1 {
+			if !s.isToken(r.Header.Get(tokenHeader)) {
 				fail(w, http.StatusForbidden, msgBadToken)
 				return
 			}

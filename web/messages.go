@@ -26,6 +26,7 @@ const (
 	msgBadName       = "nome del file non valido"
 	msgAlreadyThere  = "già presente, con lo stesso contenuto"
 	msgCrossOrigin   = "richiesta rifiutata: non proviene dalla pagina di consolida"
+	msgNoKey         = "pagina riservata: aprirla dall'indirizzo completo (con la chiave) che consolida ha scritto nella sua finestra"
 	msgBadToken      = "richiesta rifiutata: la pagina non è più valida (consolida è stato riavviato?): ricaricarla"
 	msgInterrupted   = "elaborazione interrotta alla chiusura di consolida; " + ui.Interrupted
 	msgRunFailed     = "elaborazione non riuscita"

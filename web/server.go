@@ -80,7 +80,7 @@ type Server struct {
 	inbox string           // where dropped files go
 	out   string           // the output folder of a session
 	tmp   string           // the session's temporary folder, removed by Close
-	token string           // proves that a request comes from the page served
+	token string           // the key of the page, and proof that a request comes from it
 
 	// runs are made on ctx, cancelled by Close, never on a request's
 	ctx    context.Context
@@ -203,8 +203,14 @@ func Listen(addr string) (net.Listener, error) {
 	return ln, nil
 }
 
-// URL is the address of the page served on ln.
-func URL(ln net.Listener) string { return "http://" + ln.Addr().String() + "/" }
+// URL is the address of the page served on ln, with the key that opens
+// it ("http://127.0.0.1:8080/?chiave=..."): the browser opened on it
+// keeps the key in a cookie; a request without the key is refused, so
+// that another user of the same computer (a terminal server) cannot
+// reach the page.
+func (s *Server) URL(ln net.Listener) string {
+	return "http://" + ln.Addr().String() + "/?" + keyParam + "=" + s.token
+}
 
 // Serve serves the page on ln until ctx is cancelled, then shuts the
 // server down: requests in flight get a few seconds, a run in progress

@@ -40,6 +40,15 @@ func testServer(t *testing.T, opt Options) (*Server, *httptest.Server) {
 	return s, ts
 }
 
+// noRedirect is a client that shows redirects instead of following them.
+var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+// withKey adds the cookie of a browser that opened the page with its key.
+func withKey(s *Server, ts *httptest.Server, req *http.Request) *http.Request {
+	req.AddCookie(&http.Cookie{Name: "consolida_" + ts.URL[strings.LastIndex(ts.URL, ":")+1:], Value: s.token})
+	return req
+}
+
 // call makes a request as the page does (with the token for the
 // state-changing ones) and returns status and body.
 func call(t *testing.T, s *Server, ts *httptest.Server, method, path string, body io.Reader, contentType string) (int, []byte) {
@@ -51,6 +60,7 @@ func call(t *testing.T, s *Server, ts *httptest.Server, method, path string, bod
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
+	withKey(s, ts, req)
 	if method != http.MethodGet {
 		req.Header.Set(tokenHeader, s.token)
 		req.Header.Set("Origin", ts.URL)
@@ -61,7 +71,7 @@ func call(t *testing.T, s *Server, ts *httptest.Server, method, path string, bod
 
 func do(t *testing.T, req *http.Request) (int, []byte) {
 	t.Helper()
-	res, err := http.DefaultClient.Do(req)
+	res, err := noRedirect.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,14 +141,14 @@ func TestHostRefused(t *testing.T) {
 		for _, path := range []string{"/", "/api/state", "/download/council.zip"} {
 			req, _ := http.NewRequest(http.MethodGet, ts.URL+path, nil)
 			req.Host = tc.host
-			code, body := do(t, req)
+			code, body := do(t, withKey(s, ts, req))
 			if tc.want == http.StatusOK {
 				if code == http.StatusMisdirectedRequest {
 					t.Errorf("Host %s, %s: refused: %s", tc.host, path, body)
 				}
 				continue
 			}
-			if code != tc.want || !strings.Contains(errorOf(t, body), "richiesta rifiutata: l'indirizzo") {
+			if code != tc.want || !strings.Contains(string(body), "richiesta rifiutata: l'indirizzo") {
 				t.Errorf("Host %s, %s: %d %s", tc.host, path, code, body)
 			}
 		}
@@ -147,7 +157,7 @@ func TestHostRefused(t *testing.T) {
 	req, _ := http.NewRequest(http.MethodPost, ts.URL+"/api/run", nil)
 	req.Host = "evil.example"
 	req.Header.Set(tokenHeader, s.token)
-	if code, _ := do(t, req); code != http.StatusMisdirectedRequest || s.current() != nil {
+	if code, _ := do(t, withKey(s, ts, req)); code != http.StatusMisdirectedRequest || s.current() != nil {
 		t.Errorf("POST with Host evil.example: %d, run started: %v", code, s.current() != nil)
 	}
 }
@@ -160,7 +170,7 @@ func TestCrossOriginRefused(t *testing.T) {
 		for k, v := range hdr {
 			req.Header.Set(k, v)
 		}
-		code, body := do(t, req)
+		code, body := do(t, withKey(s, ts, req))
 		return code, errorOf(t, body)
 	}
 	for _, tc := range []struct {
@@ -190,13 +200,13 @@ func TestCrossOriginRefused(t *testing.T) {
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	req.Header.Set("Sec-Fetch-Site", "cross-site")
 	req.Header.Set(tokenHeader, s.token)
-	if code, _ := do(t, req); code != http.StatusForbidden {
+	if code, _ := do(t, withKey(s, ts, req)); code != http.StatusForbidden {
 		t.Errorf("cross-site upload: %d", code)
 	}
 	req, _ = http.NewRequest(http.MethodDelete, ts.URL+"/api/files/candidature_comuni_lecco.csv", nil)
 	req.Header.Set("Sec-Fetch-Site", "cross-site")
 	req.Header.Set(tokenHeader, s.token)
-	if code, _ := do(t, req); code != http.StatusForbidden {
+	if code, _ := do(t, withKey(s, ts, req)); code != http.StatusForbidden {
 		t.Errorf("cross-site delete: %d", code)
 	}
 	if s.current() != nil || len(names(t, s.inbox)) != 3 {
@@ -211,7 +221,8 @@ func TestCrossOriginRefused(t *testing.T) {
 
 func TestSecurityHeaders(t *testing.T) {
 	s, ts := testServer(t, Options{})
-	res, err := http.Get(ts.URL + "/")
+	req, _ := http.NewRequest(http.MethodGet, ts.URL+"/", nil)
+	res, err := noRedirect.Do(withKey(s, ts, req))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,7 +249,7 @@ func TestSecurityHeaders(t *testing.T) {
 		}
 	}
 	for _, path := range []string{"/static/", "/static/index.html", "/static/../web/page"} {
-		if code, _ := call(t, s, ts, http.MethodGet, path, nil, ""); code != http.StatusNotFound {
+		if code, _ := call(t, s, ts, http.MethodGet, path, nil, ""); code == http.StatusOK {
 			t.Errorf("%s: %d", path, code)
 		}
 	}
@@ -270,8 +281,8 @@ func TestListenLoopbackOnly(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Listen(%s): %v", addr, err)
 		}
-		if !strings.HasPrefix(URL(ln), "http://127.0.0.1:") {
-			t.Errorf("URL %s", URL(ln))
+		if s := (&Server{token: "abc"}); s.URL(ln) != "http://"+ln.Addr().String()+"/?chiave=abc" || !strings.HasPrefix(s.URL(ln), "http://127.0.0.1:") {
+			t.Errorf("URL %s", s.URL(ln))
 		}
 		// the same port again: taken
 		_, err = Listen(ln.Addr().String())
@@ -485,7 +496,7 @@ func TestClosedTabKeepsRun(t *testing.T) {
 	<-started
 	ctx, cancel := context.WithCancel(context.Background())
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, ts.URL+"/api/run/events", nil)
-	res, err := http.DefaultClient.Do(req)
+	res, err := http.DefaultClient.Do(withKey(s, ts, req))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -541,5 +552,63 @@ func TestCloseStopsRun(t *testing.T) {
 	testkit.SameDump(t, before, testkit.Dump(t, out))
 	if code, body := call(t, s, ts, http.MethodPost, "/api/run", nil, ""); code != http.StatusServiceUnavailable {
 		t.Errorf("Elabora after Close: %d %s", code, body)
+	}
+}
+
+// TestKeyRequired: the page opens only with its key, which the browser
+// keeps in a cookie of this port; without it (another user of the
+// computer, an old tab of another run) everything is refused.
+func TestKeyRequired(t *testing.T) {
+	s, ts := testServer(t, Options{})
+	testkit.Copy(t, s.inbox, testkit.Samples(t)...)
+	port := ts.URL[strings.LastIndex(ts.URL, ":")+1:]
+	get := func(path string, cookie *http.Cookie) (*http.Response, string) {
+		req, _ := http.NewRequest(http.MethodGet, ts.URL+path, nil)
+		if cookie != nil {
+			req.AddCookie(cookie)
+		}
+		res, err := noRedirect.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		return res, string(b)
+	}
+	for _, tc := range []struct {
+		path   string
+		cookie *http.Cookie
+	}{
+		{"/", nil},
+		{"/api/state", nil},
+		{"/download/council.zip", nil},
+		{"/static/app.js", nil},
+		{"/?chiave=" + strings.Repeat("0", 64), nil},
+		{"/", &http.Cookie{Name: "consolida_" + port, Value: strings.Repeat("0", 64)}},
+		{"/", &http.Cookie{Name: "consolida_1", Value: s.token}},
+	} {
+		res, body := get(tc.path, tc.cookie)
+		if res.StatusCode != http.StatusForbidden || !strings.Contains(body, msgNoKey) {
+			t.Errorf("%s with %v: %d %s", tc.path, tc.cookie, res.StatusCode, body)
+		}
+	}
+	// a POST with the token but not the key
+	req, _ := http.NewRequest(http.MethodPost, ts.URL+"/api/run", nil)
+	req.Header.Set(tokenHeader, s.token)
+	if code, _ := do(t, req); code != http.StatusForbidden || s.current() != nil {
+		t.Errorf("POST without the key: %d", code)
+	}
+	// the URL with the key: a cookie, and the page without the key in its address
+	u := s.URL(ts.Listener)
+	res, _ := get(u[len(ts.URL):], nil)
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/" || len(res.Cookies()) != 1 {
+		t.Fatalf("%s: %d %v", u, res.StatusCode, res.Header)
+	}
+	c := res.Cookies()[0]
+	if c.Name != "consolida_"+port || c.Value != s.token || !c.HttpOnly || c.SameSite != http.SameSiteStrictMode {
+		t.Errorf("cookie %+v", c)
+	}
+	if res, body := get("/", c); res.StatusCode != http.StatusOK || !strings.Contains(body, "Trascinare qui i file") {
+		t.Errorf("with the cookie: %d", res.StatusCode)
 	}
 }
