@@ -245,6 +245,9 @@ func (r *rows) readCells() error {
 	r.cellsInRow = 0
 	col := 0
 	for {
+		if len(r.arena) > r.b.lim.RowBytes {
+			return &grid.LimitError{Budget: grid.BudgetRowBytes, What: "bytes of one row", Limit: int64(r.b.lim.RowBytes)}
+		}
 		if !s.pendEnd {
 			c, res, err := r.fastCell(col)
 			if err != nil {
@@ -285,7 +288,7 @@ func (r *rows) readCells() error {
 			return s.corruptf("element <%s> in a row", s.qname)
 		}
 		if r.cellsInRow++; r.cellsInRow > r.b.lim.CellsPerRow {
-			return &grid.LimitError{What: "cells of one row", Limit: int64(r.b.lim.CellsPerRow)}
+			return &grid.LimitError{Budget: grid.BudgetCells, What: "cells of one row", Limit: int64(r.b.lim.CellsPerRow)}
 		}
 		r.ncells++
 		if col, err = r.readCell(col); err != nil {
@@ -293,7 +296,7 @@ func (r *rows) readCells() error {
 		}
 	}
 	if r.b.cells.Add(r.ncells) > r.b.lim.Cells {
-		return &grid.LimitError{What: "cells of the workbook", Limit: r.b.lim.Cells}
+		return &grid.LimitError{Budget: grid.BudgetCells, What: "cells of the workbook", Limit: r.b.lim.Cells}
 	}
 	r.ncells = 0
 	r.inRow = false

@@ -48,14 +48,14 @@ type sstBuilder struct {
 
 func (sb *sstBuilder) add(s []byte) error {
 	if len(s) > maxSSTStr {
-		return &grid.LimitError{What: "bytes of one shared string", Limit: maxSSTStr}
+		return &grid.LimitError{Budget: grid.BudgetStrings, What: "bytes of one shared string", Limit: maxSSTStr}
 	}
 	if len(sb.t.entries) >= sb.lim.SharedStrings {
-		return &grid.LimitError{What: "shared strings", Limit: int64(sb.lim.SharedStrings)}
+		return &grid.LimitError{Budget: grid.BudgetStrings, What: "shared strings", Limit: int64(sb.lim.SharedStrings)}
 	}
 	sb.bytes += int64(len(s))
 	if sb.bytes > sb.lim.SharedStringBytes {
-		return &grid.LimitError{What: "bytes of shared strings", Limit: sb.lim.SharedStringBytes}
+		return &grid.LimitError{Budget: grid.BudgetStrings, What: "bytes of shared strings", Limit: sb.lim.SharedStringBytes}
 	}
 	if len(s) > chunkSize {
 		sb.seal()
@@ -236,7 +236,7 @@ func textElem(s *scanner, dst []byte, max int64) ([]byte, error) {
 				return dst, s.corruptf("%v", err)
 			}
 			if int64(len(dst)) > max {
-				return dst, &grid.LimitError{What: "bytes of one text", Limit: max}
+				return dst, &grid.LimitError{Budget: grid.BudgetElements, What: "bytes of one text", Limit: max}
 			}
 		case tokStart:
 			return dst, s.corruptf("element <%s> inside a text", s.qname)
