@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -41,6 +42,16 @@ type Input struct {
 	text textState // what the passes learnt of the bytes as UTF-8
 
 	bytesRead int64 // through sequential passes and the head (tests)
+
+	ctx context.Context // of the read in progress; nil: none
+}
+
+// context is the context of the read in progress.
+func (in *Input) context() context.Context {
+	if in.ctx == nil {
+		return context.Background()
+	}
+	return in.ctx
 }
 
 // textState is what is known of a file's bytes as UTF-8.
@@ -145,6 +156,12 @@ type pass struct {
 func (p *pass) Read(b []byte) (int, error) {
 	if p.err != nil {
 		return 0, p.err
+	}
+	if ctx := p.in.ctx; ctx != nil {
+		if err := ctx.Err(); err != nil {
+			p.err = err
+			return 0, err
+		}
 	}
 	var n int
 	var err error

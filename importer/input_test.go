@@ -85,7 +85,7 @@ func TestDecoderForEachFormat(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", c.format, err)
 		}
-		b, err := dec(in)
+		b, err := dec(in, grid.DefaultLimits())
 		if err != nil {
 			t.Fatalf("%s decoder on %s: %v", c.format, c.fixture, err)
 		}
@@ -122,7 +122,7 @@ func TestDecoderForEachFormat(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer in.Close()
-	if _, err := openXLS(in); !errors.Is(err, ErrCorrupt) {
+	if _, err := openXLS(in, grid.DefaultLimits()); !errors.Is(err, ErrCorrupt) {
 		t.Errorf("XLS decoder on an .ods: %v, want ErrCorrupt", err)
 	}
 }
@@ -132,7 +132,7 @@ func TestDecoderForEachFormat(t *testing.T) {
 func TestCSVSheetOpenedTwice(t *testing.T) {
 	p, data := copyFixture(t, "prospetto.csv")
 	in := openRemoved(t, p)
-	b, err := openCSV(in)
+	b, err := openCSV(in, grid.Limits{}.WithDefaults())
 	if err != nil {
 		t.Fatal(err)
 	}
