@@ -154,6 +154,13 @@ func (in *Input) Read(name string, fileIdx int, opt *Options) (*FileResult, erro
 	if err != nil {
 		return nil, err
 	}
+	if format != FormatCSV && in.pre == "" {
+		// decoded at random offsets: the hash taken first, compared with
+		// the one taken after, tells a file that changed meanwhile
+		if _, err := in.SHA256(); err != nil {
+			return nil, err
+		}
+	}
 	ctx := opt.context()
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -184,9 +191,19 @@ func (in *Input) Read(name string, fileIdx int, opt *Options) (*FileResult, erro
 		if res.Source.SHA256, err = in.hashPass(); err != nil {
 			return nil, err
 		}
+		if testHookRead != nil {
+			testHookRead(in)
+		}
+		if err := in.unchanged(res.Source.SHA256); err != nil {
+			return nil, err
+		}
 		return res, nil
 	}
 }
+
+// testHookRead, when set by a test, is called when a read has parsed and
+// hashed the file, before it checks that the file did not change.
+var testHookRead func(in *Input)
 
 // hashPass completes the sequential pass of the current read, or makes
 // one when the decoder read the file at random offsets (zip, OLE), and
