@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"consolida/importer/grid"
@@ -267,5 +268,47 @@ func TestThreeDecimalNumberRejected(t *testing.T) {
 	}
 	if want := "[2:121.999:B 3:121.999:B 5:0.125:B]"; fmt.Sprint(reasons) != want {
 		t.Errorf("anomalies %v, want %s", reasons, want)
+	}
+}
+
+func TestFileChangedWhileRead(t *testing.T) {
+	// a file that an office is still copying (appended, or rewritten in
+	// place with the same size) while it is read is refused, in every
+	// format: its rows would be a mix of the old and the new bytes
+	defer func() { testHookRead = nil }()
+	for _, name := range []string{"prospetto.csv", "prospetto.xlsx", "prospetto.xls", "prospetto.ods"} {
+		for _, how := range []string{"appended", "rewritten"} {
+			p, data := copyFixture(t, name)
+			testHookRead = func(in *Input) {
+				switch how {
+				case "appended":
+					f, err := os.OpenFile(p, os.O_APPEND|os.O_WRONLY, 0)
+					if err != nil {
+						t.Fatal(err)
+					}
+					f.Write([]byte("097042,Lecco,1000,1.4.1\n"))
+					f.Close()
+				case "rewritten":
+					// same size; the time of change tells
+					changed := bytes.Clone(data)
+					changed[len(changed)/2] ^= 0x20
+					if err := os.WriteFile(p, changed, 0o644); err != nil {
+						t.Fatal(err)
+					}
+					future := time.Now().Add(time.Minute)
+					os.Chtimes(p, future, future)
+				}
+			}
+			_, err := ReadFile(p, name, 0, testOptions(t))
+			if !errors.Is(err, ErrChanged) {
+				t.Errorf("%s %s while read: err = %v, want ErrChanged", name, how, err)
+			}
+		}
+	}
+	// untouched, it reads
+	testHookRead = nil
+	p, _ := copyFixture(t, "prospetto.xlsx")
+	if _, err := ReadFile(p, "prospetto.xlsx", 0, testOptions(t)); err != nil {
+		t.Errorf("unchanged: %v", err)
 	}
 }
