@@ -364,6 +364,21 @@ func (sc *odsScan) scanBody(r io.Reader, maxTag int) error {
 	var stack []string // open elements inside office:spreadsheet
 	var tag []byte
 	open := sc.bodyDepth
+	// where the scan is, to locate damage: the table, the number of the
+	// row last started (repeats counted) and of the next one
+	table, rowAt, next := "", 0, 1
+	fail := func(err error) error {
+		err = odsError(err)
+		var ce *grid.CorruptError
+		if errors.As(err, &ce) && table != "" {
+			ce.Sheet, ce.Row = table, min(max(rowAt, 1), maxODSRows)
+		}
+		var le *grid.LimitError
+		if errors.As(err, &le) && table != "" {
+			le.Sheet, le.Row = table, min(max(rowAt, 1), maxODSRows)
+		}
+		return err
+	}
 	for {
 		chunk, err := br.ReadSlice('<')
 		off += int64(len(chunk))
@@ -371,24 +386,26 @@ func (sc *odsScan) scanBody(r io.Reader, maxTag int) error {
 			continue
 		}
 		if err != nil {
-			return odsError(err)
+			return fail(err)
 		}
 		start := off - 1
 		tag, err = readTag(br, tag[:0], maxTag)
 		off += int64(len(tag))
 		if err != nil {
-			return odsError(err)
+			return fail(err)
 		}
 		switch {
 		case len(tag) < 2:
-			return corrupt("content.xml: invalid XML (an empty tag)")
+			return fail(corrupt("content.xml: invalid XML (an empty tag)"))
 		case bytes.HasPrefix(tag, []byte("!--")), bytes.HasPrefix(tag, []byte("![CDATA[")), tag[0] == '?':
 			continue // comment, CDATA, processing instruction
 		case tag[0] == '!':
-			return declaration(xml.Directive(tag[1 : len(tag)-1]))
+			return fail(declaration(xml.Directive(tag[1 : len(tag)-1])))
 		case tag[0] == '/':
 			if len(stack) > 0 {
-				stack = stack[:len(stack)-1]
+				if stack = stack[:len(stack)-1]; len(stack) == 0 {
+					table = "" // the end of a table
+				}
 				continue
 			}
 			// the end of office:spreadsheet, then of its ancestors
@@ -415,13 +432,23 @@ func (sc *odsScan) scanBody(r io.Reader, maxTag int) error {
 					style:  tagAttr(attrs, prefix+"style-name"),
 					offset: start,
 				})
+				if !selfClosing {
+					table, rowAt, next = sc.tables[len(sc.tables)-1].name, 0, 1
+				}
+			case local == "table-row" && table != "":
+				rowAt = next
+				n := 1
+				if v, err := strconv.Atoi(tagAttr(attrs, prefix+"number-rows-repeated")); err == nil && v > 1 {
+					n = v
+				}
+				next = min(next+n, maxODSRows+1)
 			case local == "null-date" && len(stack) == 1:
 				sc.date1904 = strings.HasPrefix(tagAttr(attrs, prefix+"date-value"), "1904-01-01")
 			}
 		}
 		if !selfClosing {
 			if len(stack) > 1000 {
-				return corrupt("content.xml: elements nested more than 1000 deep")
+				return fail(corrupt("content.xml: elements nested more than 1000 deep"))
 			}
 			stack = append(stack, name)
 		}

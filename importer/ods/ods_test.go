@@ -502,3 +502,27 @@ func TestODSCancel(t *testing.T) {
 		t.Errorf("err = %v, want context.Canceled", err)
 	}
 }
+
+func TestODSDamageLocated(t *testing.T) {
+	// damage met by the first scan names the sheet and the row too
+	var rows strings.Builder
+	rows.WriteString(`<table:table table:name="Primo"><table:table-row><table:table-cell><text:p>x</text:p></table:table-cell></table:table-row></table:table><table:table table:name="Dati">`)
+	rows.WriteString(`<table:table-row table:number-rows-repeated="2"><table:table-cell/></table:table-row>`)
+	for r := 3; r <= 101; r++ {
+		fmt.Fprintf(&rows, `<table:table-row><table:table-cell><text:p>Lecco %d</text:p></table:table-cell></table:table-row>`, r)
+	}
+	rows.WriteString(`</table:table>`)
+	full := odsHead + rows.String() + odsTail
+	at := strings.Index(full, "Lecco 52")
+	for _, c := range []struct{ name, content string }{
+		{"cut short", full[:at]},
+		{"DOCTYPE", full[:at] + `<!DOCTYPE x>` + full[at:]},
+		{"invalid XML", full[:at] + `</text:x>` + full[at:]},
+	} {
+		_, err := readODSBytes(odsFile(t, c.content))
+		var ce *grid.CorruptError
+		if !errors.As(err, &ce) || ce.Sheet != "Dati" || ce.Row != 52 {
+			t.Errorf("%s: err = %v, want a *grid.CorruptError at sheet Dati, row 52", c.name, err)
+		}
+	}
+}
