@@ -682,7 +682,8 @@ type odsIter struct {
 	next   int // number of the next row
 	n      int
 	cells  []grid.Cell
-	left   int // repeats of the current row still to yield
+	blank  bool // the current row's cells are all empty or spaces
+	left   int  // repeats of the current row still to yield
 	err    error
 	done   bool
 	closed bool
@@ -757,7 +758,7 @@ func (x *odsIter) Next() (more bool) {
 					x.err, x.done = x.fail(err), true
 					return false
 				}
-				if grid.Blank(x.cells) {
+				if x.blank {
 					x.next = min(x.next+n, maxODSRows+1)
 					continue
 				}
@@ -801,7 +802,8 @@ func (x *odsIter) count() bool {
 // row reads the cells of a table-row, up to its end tag.
 func (x *odsIter) row() error {
 	x.cells = x.cells[:0]
-	col := 0
+	x.blank = true
+	col, size := 0, 0 // the bytes of the row's distinct values, for RowBytes
 	for {
 		tok, err := x.token()
 		if err != nil {
@@ -820,6 +822,12 @@ func (x *odsIter) row() error {
 					if col+n > maxODSCols {
 						return corrupt("a cell with a value beyond column %d", maxODSCols)
 					}
+					if size += len(c.V); size > x.b.lim.RowBytes {
+						return &grid.LimitError{Budget: grid.BudgetRowBytes, What: "bytes of one row", Limit: int64(x.b.lim.RowBytes)}
+					}
+					// whether the value is blank is found once, not once
+					// per repeat (a megabyte of spaces in 16,384 columns)
+					x.blank = x.blank && strings.TrimSpace(c.V) == ""
 					for k := 0; k < n; k++ {
 						x.cells = setCell(x.cells, col+k, c)
 					}
@@ -918,7 +926,17 @@ func (x *odsIter) cellText() (string, error) {
 // skipped. At most limit bytes are kept.
 func (x *odsIter) paragraph(limit int) (string, error) {
 	var b strings.Builder
+	var over error
 	write := func(s string) {
+		if over != nil {
+			return
+		}
+		// the text a paragraph expands to (text:s c="32767" in 20
+		// bytes) counts with the bytes inflated
+		if x.b.total += int64(len(s)); x.b.total > x.b.lim.TotalBytes {
+			over = &grid.LimitError{Budget: grid.BudgetBytes, What: "bytes of content.xml and of the text it expands to", Limit: x.b.lim.TotalBytes}
+			return
+		}
 		if b.Len()+len(s) > limit {
 			s = s[:max(0, limit-b.Len())]
 			for len(s) > 0 && !utf8.ValidString(s[max(0, len(s)-utf8.UTFMax):]) {
@@ -961,6 +979,9 @@ func (x *odsIter) paragraph(limit int) (string, error) {
 				}
 			}
 		case xml.EndElement:
+			if over != nil {
+				return "", over
+			}
 			if depth == 0 {
 				return b.String(), nil
 			}

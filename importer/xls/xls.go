@@ -211,6 +211,7 @@ type xlsGlobals struct {
 	date1904 bool
 	dec      *encoding.Decoder // BIFF5 byte strings
 	sst      []string
+	sstBlank []bool // per shared string: empty or spaces (found once, not per cell)
 	sheets   []xlsSheet
 	stream   []byte
 
@@ -368,6 +369,10 @@ func parseGlobals(data []byte) (*xlsGlobals, error) {
 			}
 			if g.sst, err = parseSST(segs); err != nil {
 				return nil, err
+			}
+			g.sstBlank = make([]bool, len(g.sst))
+			for i, v := range g.sst {
+				g.sstBlank[i] = strings.TrimSpace(v) == ""
 			}
 		}
 	}
@@ -717,7 +722,7 @@ func collectCells(cr *cellReader) (grid.Rows, error) {
 		if !ok {
 			break
 		}
-		cells = append(cells, pendingCell{row, col, c})
+		cells = append(cells, pendingCell{row, col, c, cr.blank})
 	}
 	// stable: of two values for one cell, the later record wins
 	sort.SliceStable(cells, func(i, j int) bool { return cells[i].row < cells[j].row })
@@ -728,17 +733,17 @@ func collectCells(cr *cellReader) (grid.Rows, error) {
 type sortedIter struct {
 	cells []pendingCell
 	i, n  int
-	row   []grid.Cell
+	row   rowCells
 }
 
 func (s *sortedIter) Next() bool {
 	for s.i < len(s.cells) {
 		r := s.cells[s.i].row
-		s.row = s.row[:0]
+		s.row.reset()
 		for ; s.i < len(s.cells) && s.cells[s.i].row == r; s.i++ {
-			s.row = setCell(s.row, s.cells[s.i].col, s.cells[s.i].c)
+			s.row.set(s.cells[s.i])
 		}
-		if !grid.Blank(s.row) {
+		if !s.row.blank() {
 			s.n = r + 1
 			return true
 		}
@@ -746,17 +751,36 @@ func (s *sortedIter) Next() bool {
 	return false
 }
 
-func (s *sortedIter) Row() (int, []grid.Cell) { return s.n, s.row }
+// rowCells are the cells of a row being assembled, with whether each is
+// blank (known from its record: a shared string of a megabyte of spaces
+// in every cell is not scanned again for each).
+type rowCells struct {
+	cells  []grid.Cell
+	blanks []bool
+}
+
+func (r *rowCells) reset() { r.cells, r.blanks = r.cells[:0], r.blanks[:0] }
+
+func (r *rowCells) set(p pendingCell) {
+	for len(r.cells) <= p.col {
+		r.cells = append(r.cells, grid.Cell{})
+		r.blanks = append(r.blanks, true)
+	}
+	r.cells[p.col], r.blanks[p.col] = p.c, p.blank
+}
+
+func (r *rowCells) blank() bool {
+	for _, b := range r.blanks {
+		if !b {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *sortedIter) Row() (int, []grid.Cell) { return s.n, s.row.cells }
 func (s *sortedIter) Err() error              { return nil }
 func (s *sortedIter) Close() error            { return nil }
-
-func setCell(cells []grid.Cell, col int, c grid.Cell) []grid.Cell {
-	for len(cells) <= col {
-		cells = append(cells, grid.Cell{})
-	}
-	cells[col] = c
-	return cells
-}
 
 // inSheet gives a *grid.CorruptError or *grid.LimitError the sheet and
 // row (if known, from 1) it concerns.
@@ -789,6 +813,7 @@ type cellReader struct {
 	queue    []queuedCell
 	queueRow int
 	done     bool
+	blank    bool // the cell last returned is empty or spaces
 }
 
 type queuedCell struct {
@@ -801,6 +826,7 @@ func (cr *cellReader) next() (row, col int, c grid.Cell, ok bool, err error) {
 	if len(cr.queue) > 0 {
 		q := cr.queue[0]
 		cr.queue = cr.queue[1:]
+		cr.blank = false // a number
 		return cr.queueRow, q.col, q.c, true, nil
 	}
 	for !cr.done {
@@ -875,6 +901,11 @@ func (cr *cellReader) decode(typ uint16, body []byte) (row, col int, c grid.Cell
 			return 0, 0, grid.Cell{}, false, corrupt("row %d: shared string %d does not exist", row+1, i)
 		}
 		c = grid.Cell{V: cr.g.sst[i]}
+		if c.V == "" {
+			return 0, 0, grid.Cell{}, false, nil
+		}
+		cr.blank = cr.g.sstBlank[i]
+		return row, col, c, true, nil
 	case recLabel, recRString:
 		c.V, err = cr.label(body[6:], nil)
 		if err != nil {
@@ -907,6 +938,7 @@ func (cr *cellReader) decode(typ uint16, body []byte) (row, col int, c grid.Cell
 	if c.V == "" {
 		return 0, 0, grid.Cell{}, false, nil
 	}
+	cr.blank = !c.Num && strings.TrimSpace(c.V) == "" // a text of one record, at most
 	return row, col, c, true, nil
 }
 
@@ -1033,7 +1065,7 @@ func boolErrCell(v byte, isErr bool) grid.Cell {
 type xlsIter struct {
 	cr      *cellReader
 	n       int
-	cells   []grid.Cell
+	row     rowCells
 	pending *pendingCell
 	err     error
 	done    bool
@@ -1042,6 +1074,7 @@ type xlsIter struct {
 type pendingCell struct {
 	row, col int
 	c        grid.Cell
+	blank    bool
 }
 
 func (x *xlsIter) Next() (more bool) {
@@ -1052,11 +1085,11 @@ func (x *xlsIter) Next() (more bool) {
 		}
 	}()
 	for !x.done {
-		x.cells = x.cells[:0]
+		x.row.reset()
 		row := -1
 		if p := x.pending; p != nil {
 			row = p.row
-			x.cells = setCell(x.cells, p.col, p.c)
+			x.row.set(*p)
 			x.pending = nil
 		}
 		for {
@@ -1075,13 +1108,13 @@ func (x *xlsIter) Next() (more bool) {
 				break
 			}
 			if row >= 0 && r != row {
-				x.pending = &pendingCell{r, col, c}
+				x.pending = &pendingCell{r, col, c, x.cr.blank}
 				break
 			}
 			row = r
-			x.cells = setCell(x.cells, col, c)
+			x.row.set(pendingCell{r, col, c, x.cr.blank})
 		}
-		if row >= 0 && !grid.Blank(x.cells) {
+		if row >= 0 && !x.row.blank() {
 			x.n = row + 1
 			return true
 		}
@@ -1089,7 +1122,7 @@ func (x *xlsIter) Next() (more bool) {
 	return false
 }
 
-func (x *xlsIter) Row() (int, []grid.Cell) { return x.n, x.cells }
+func (x *xlsIter) Row() (int, []grid.Cell) { return x.n, x.row.cells }
 func (x *xlsIter) Err() error              { return x.err }
 func (x *xlsIter) Close() error            { return nil }
 

@@ -458,7 +458,7 @@ func (r *rows) value(col int, typ cellType, hasF, hasV, hasIS bool, v0, v1, is0,
 				return s.corruptf("shared string index %q out of range (%d strings)", r.arena[from:to], r.sstLen())
 			}
 			r.arena = r.arena[:from]
-			r.put(col, r.b.sst.get(i), false, hasF)
+			r.putShared(col, i, hasF)
 			return nil
 		}
 	case tInline:
@@ -504,6 +504,19 @@ func (r *rows) put(col int, v string, num, formula bool) {
 	r.place(col)
 	r.cells = append(r.cells, grid.Cell{V: v, Num: num})
 	if r.blank && !blankString(v) {
+		r.blank = false
+	}
+}
+
+// putShared sets a cell to shared string i, as put does.
+func (r *rows) putShared(col, i int, formula bool) {
+	v := r.b.sst.get(i)
+	if v == "" && !formula {
+		return
+	}
+	r.place(col)
+	r.cells = append(r.cells, grid.Cell{V: v})
+	if r.blank && !r.b.sst.isBlank(i) {
 		r.blank = false
 	}
 }

@@ -15,7 +15,14 @@ import (
 type sst struct {
 	chunks  []string
 	entries []uint64
+	// blank has a bit set for each string that is empty or spaces,
+	// found once when the table is read: a row of cells that all point
+	// at a megabyte of spaces is not scanned again for each
+	blank []uint64
 }
+
+// isBlank tells whether string i is empty or spaces.
+func (t *sst) isBlank(i int) bool { return t.blank[i/64]&(1<<(i%64)) != 0 }
 
 const (
 	chunkSize = 1 << 20
@@ -56,6 +63,13 @@ func (sb *sstBuilder) add(s []byte) error {
 	sb.bytes += int64(len(s))
 	if sb.bytes > sb.lim.SharedStringBytes {
 		return &grid.LimitError{Budget: grid.BudgetStrings, What: "bytes of shared strings", Limit: sb.lim.SharedStringBytes}
+	}
+	i := len(sb.t.entries) // the index of this string
+	if i%64 == 0 {
+		sb.t.blank = append(sb.t.blank, 0)
+	}
+	if len(s) == 0 || blankBytes(s) {
+		sb.t.blank[i/64] |= 1 << (i % 64)
 	}
 	if len(s) > chunkSize {
 		sb.seal()
