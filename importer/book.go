@@ -9,8 +9,10 @@ import (
 	"consolida/importer/xls"
 )
 
-// decoder turns an input whose format is known into a book of sheets.
-type decoder func(in *Input) (*opened, error)
+// decoder turns an input whose format is known into a book of sheets,
+// within the budget lim (scaled to the file's size) and stopping when
+// in.ctx is done.
+type decoder func(in *Input, lim grid.Limits) (*opened, error)
 
 // opened is a decoded input: the grid.Book of its decoder.
 type opened struct {
@@ -43,8 +45,8 @@ func decoderFor(f Format) (decoder, error) {
 
 // openXLS decodes an Excel 97-2003 workbook through the input's
 // descriptor.
-func openXLS(in *Input) (*opened, error) {
-	b, err := xls.Open(in.f, in.size)
+func openXLS(in *Input, lim grid.Limits) (*opened, error) {
+	b, err := xls.Open(in.context(), in.f, in.size, lim)
 	if errors.Is(err, xls.ErrNotWorkbook) {
 		return nil, ErrUnknownBinary
 	}
@@ -56,8 +58,8 @@ func openXLS(in *Input) (*opened, error) {
 
 // openODS decodes an OpenDocument spreadsheet through the input's
 // descriptor.
-func openODS(in *Input) (*opened, error) {
-	b, err := ods.Open(in.f, in.size)
+func openODS(in *Input, lim grid.Limits) (*opened, error) {
+	b, err := ods.Open(in.context(), in.f, in.size, lim)
 	if err != nil {
 		return nil, err
 	}

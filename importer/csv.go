@@ -123,7 +123,7 @@ func delimName(d byte) string {
 
 // openCSV reads the first 64 KiB of text to find the delimiter, then
 // yields the rows of the same pass: the sample is not read twice.
-func openCSV(in *Input) (*opened, error) {
+func openCSV(in *Input, lim grid.Limits) (*opened, error) {
 	enc, err := in.textEncoding()
 	if err != nil {
 		return nil, err
@@ -159,7 +159,7 @@ func openCSV(in *Input) (*opened, error) {
 			}
 		}
 		rest = nil
-		sc := &recordScanner{br: bufio.NewReaderSize(src, 1<<16)}
+		sc := &recordScanner{br: bufio.NewReaderSize(src, 1<<16), max: lim.RowBytes}
 		return &csvIter{sc: sc, delim: delim, want: fields}, nil
 	}}}
 	return b, nil
@@ -178,7 +178,13 @@ type csvIter struct {
 func (c *csvIter) Next() bool {
 	text, line, err := c.sc.next()
 	if err != nil {
-		if !errors.Is(err, io.EOF) {
+		var ce *grid.CorruptError
+		var le *grid.LimitError
+		switch {
+		case errors.Is(err, io.EOF):
+		case errors.As(err, &ce), errors.As(err, &le):
+			c.err = err // they name their row
+		default:
 			c.err = fmt.Errorf("riga %d: %w", line, err)
 		}
 		return false

@@ -2,14 +2,17 @@ package importer
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
 
 	"consolida/funding"
+	"consolida/importer/grid"
 	"consolida/templates"
 )
 
@@ -273,25 +276,72 @@ func FuzzCSVSplit(f *testing.F) {
 	})
 }
 
-// FuzzCSVImport: any bytes as a CSV file give records or an error, and the
-// rows read add up (no panic, nothing lost).
+// FuzzCSVImport: any bytes as a CSV file give records or a typed error,
+// under small limits, and what is read holds together: the rows read add
+// up to the records and their euros, rows come in order, every rejected
+// row has its anomaly at its row, no field is over 32,767 characters.
 func FuzzCSVImport(f *testing.F) {
 	f.Add([]byte("comune;importo;avviso\nLecco;1.000,00;1.4.1 Esperienza\n"))
 	f.Add([]byte("Ente beneficiario,Cod. ISTAT,Importo\n\"Comune di X\",97058,\"121.999,00\"\nTOTALE,,1\n"))
 	f.Add([]byte("\xef\xbb\xbfcomune\timporto\nA\t-\n"))
-	opt := testOptions(f)
+	f.Add([]byte("cod_istat,comune,importo,avviso\n097042,\"Lecco\n2,1000,x\n097042,Lecco,1,1.4.1\n"))
+	f.Add([]byte("comune|importo|stato|data_stato\nLecco|121.999|R|31/02/2023\n\x00\n"))
+	base := testOptions(f)
+	base.Limits = grid.Limits{RowBytes: 1 << 16, YieldRows: 20000, YieldCells: 200000, YieldText: 4 << 20}
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p := filepath.Join(dir, "f.csv")
 		if err := os.WriteFile(p, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		r, err := ReadFile(p, "f.csv", 0, opt)
+		opt := *base // the budget of one run
+		r, err := ReadFile(p, "f.csv", 0, &opt)
 		if err != nil {
-			return
+			for _, ok := range []error{ErrEmptyFile, ErrCorrupt, grid.ErrTooBig, ErrEncrypted, ErrPDF, ErrXLSB, ErrUnknownBinary, ErrZipNotSheet} {
+				if errors.Is(err, ok) {
+					return
+				}
+			}
+			if strings.Contains(err.Error(), "BIFF") { // an Excel older than 5.0
+				return
+			}
+			t.Fatalf("error %v (%T)", err, err)
 		}
 		if r.Source.Read.Rows != len(r.Records) {
 			t.Fatalf("read %d rows, %d records", r.Source.Read.Rows, len(r.Records))
+		}
+		var sum funding.Tally
+		rejected := map[funding.Pos]bool{}
+		for _, a := range r.Anomalies {
+			if a.Pos.Row <= 0 {
+				t.Fatalf("anomaly without a row: %+v", a)
+			}
+			if a.Rejected {
+				rejected[funding.Pos{File: a.Pos.File, Sheet: a.Pos.Sheet, Row: a.Pos.Row}] = true
+			}
+		}
+		last := map[string]int{}
+		for _, rec := range r.Records {
+			if rec.AmountOK {
+				sum.Add(rec.Amount)
+			} else {
+				sum.Add(0)
+			}
+			if rec.Pos.Row <= last[rec.Pos.Sheet] {
+				t.Fatalf("record of row %d after row %d", rec.Pos.Row, last[rec.Pos.Sheet])
+			}
+			last[rec.Pos.Sheet] = rec.Pos.Row
+			if rec.Rejected && !rejected[funding.Pos{File: rec.Pos.File, Sheet: rec.Pos.Sheet, Row: rec.Pos.Row}] {
+				t.Fatalf("row %d rejected without its anomaly", rec.Pos.Row)
+			}
+			for _, v := range []string{rec.Body, rec.Comune, rec.Avviso, rec.MeasureText, rec.CUP, rec.Decreto, rec.SubmittedAt} {
+				if utf8.RuneCountInString(v) > maxCellChars {
+					t.Fatalf("a field of %d characters", utf8.RuneCountInString(v))
+				}
+			}
+		}
+		if sum != r.Source.Read {
+			t.Fatalf("read %+v, records add up to %+v", r.Source.Read, sum)
 		}
 	})
 }

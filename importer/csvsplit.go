@@ -2,54 +2,88 @@ package importer
 
 import (
 	"bufio"
-	"errors"
+	"bytes"
+	"fmt"
 	"io"
 	"strings"
+
+	"consolida/importer/grid"
 )
 
-// maxRecordBytes bounds one CSV record, so a stray quote cannot make the
-// reader swallow a whole file into one field.
-const maxRecordBytes = 1 << 20
-
-// errRecordTooLong reports a record longer than maxRecordBytes.
-var errRecordTooLong = errors.New("riga troppo lunga: probabile virgolette non chiuse")
-
 // recordScanner reads logical CSV records: physical lines joined while a
-// quoted field is open (an odd number of quotes so far).
+// quoted field is open (an odd number of quotes so far). A record longer
+// than max bytes (a stray quote would otherwise join the rest of the file
+// into one field) is a *grid.LimitError, read without holding more than
+// max bytes; a NUL character, or a quote still open at the end of the
+// file after joining lines, is a *grid.CorruptError: the rows joined
+// would otherwise be lost as if the data had ended.
 type recordScanner struct {
 	br   *bufio.Reader
 	line int // physical lines consumed
+	max  int // bytes of one record; 0: grid.DefaultLimits().RowBytes
+	buf  []byte
 }
 
 // next returns the record text (without the final line break) and the
 // number of its first physical line.
 func (s *recordScanner) next() (string, int, error) {
-	var b strings.Builder
+	if s.max <= 0 {
+		s.max = grid.DefaultLimits().RowBytes
+	}
+	s.buf = s.buf[:0]
 	start := s.line + 1
-	quotes := 0
+	quotes, lines := 0, 0
 	for {
-		part, err := s.br.ReadString('\n')
-		if part == "" && err != nil {
-			if b.Len() > 0 {
-				return b.String(), start, nil
+		from := len(s.buf)
+		err := s.readLine()
+		part := s.buf[from:]
+		if len(part) == 0 && err != nil {
+			if err == io.EOF && lines > 1 {
+				return "", start, &grid.CorruptError{Row: start, Detail: fmt.Sprintf("quoted field opened on line %d still open at the end of the file (%d lines joined)", start, lines)}
+			}
+			if len(s.buf) > 0 && (err == io.EOF) {
+				return string(s.buf), start, nil
 			}
 			return "", start, err
 		}
+		if err != nil && err != io.EOF {
+			return "", start, err
+		}
 		s.line++
-		quotes += strings.Count(part, `"`)
+		lines++
+		if bytes.IndexByte(part, 0) >= 0 {
+			return "", start, &grid.CorruptError{Row: s.line, Detail: "NUL character in a text file"}
+		}
+		quotes += bytes.Count(part, []byte{'"'})
+		part = bytes.TrimSuffix(part, []byte{'\n'})
+		part = bytes.TrimSuffix(part, []byte{'\r'})
+		s.buf = s.buf[:from+len(part)]
 		if quotes%2 == 1 && err == nil {
 			// inside a quoted field: the line break belongs to the value
-			b.WriteString(strings.TrimSuffix(strings.TrimSuffix(part, "\n"), "\r"))
-			b.WriteByte('\n')
-			if b.Len() > maxRecordBytes {
-				return "", start, errRecordTooLong
-			}
+			s.buf = append(s.buf, '\n')
 			continue
 		}
-		part = strings.TrimSuffix(part, "\n")
-		part = strings.TrimSuffix(part, "\r")
-		b.WriteString(part)
-		return b.String(), start, nil
+		if quotes%2 == 1 && lines > 1 {
+			return "", start, &grid.CorruptError{Row: start, Detail: fmt.Sprintf("quoted field opened on line %d still open at the end of the file (%d lines joined)", start, lines)}
+		}
+		return string(s.buf), start, nil
+	}
+}
+
+// readLine appends the next physical line, with its line break, to
+// s.buf; err is io.EOF for a last line without a break (or none). It
+// never holds more than s.max bytes of the record.
+func (s *recordScanner) readLine() error {
+	for {
+		chunk, err := s.br.ReadSlice('\n')
+		if len(s.buf)+len(chunk) > s.max {
+			return &grid.LimitError{Row: s.line + 1, Budget: grid.BudgetRowBytes, What: "bytes of one CSV record", Limit: int64(s.max)}
+		}
+		s.buf = append(s.buf, chunk...)
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		return err
 	}
 }
 

@@ -99,7 +99,27 @@ func DefaultSynonyms() *Synonyms {
 // match returns the field of a header text: exact synonym first, then the
 // longest synonym the header starts with ("Importo finanziato PNRR").
 func (s *Synonyms) match(text string, allowPrefix bool) (field, how string) {
-	k := funding.FoldHeader(text)
+	return s.matchFolded(funding.FoldHeader(text), allowPrefix)
+}
+
+// folds memoises funding.FoldHeader over the rows searched for a header:
+// a row of thousands of cells repeating one value folds it once.
+type folds map[string]string
+
+func (f folds) fold(text string) string {
+	if strings.TrimSpace(text) == "" {
+		return ""
+	}
+	k, ok := f[text]
+	if !ok {
+		k = funding.FoldHeader(text)
+		f[text] = k
+	}
+	return k
+}
+
+// matchFolded is match on a text already folded.
+func (s *Synonyms) matchFolded(k string, allowPrefix bool) (field, how string) {
 	if k == "" {
 		return "", ""
 	}
@@ -110,7 +130,7 @@ func (s *Synonyms) match(text string, allowPrefix bool) (field, how string) {
 		return "", ""
 	}
 	for _, syn := range s.byLen {
-		if strings.HasPrefix(k, syn+" ") {
+		if len(k) > len(syn) && k[len(syn)] == ' ' && strings.HasPrefix(k, syn) {
 			return s.exact[syn], "per somiglianza (" + syn + ")"
 		}
 	}
@@ -180,13 +200,13 @@ func (s *Synonyms) assign(h *header, i int, text, field, how string) {
 }
 
 // single reads one row as a header.
-func (s *Synonyms) single(rowN int, cells []grid.Cell) *header {
+func (s *Synonyms) single(f folds, rowN int, cells []grid.Cell) *header {
 	h := &header{rows: []int{rowN}, field: map[string]int{}}
 	// exact matches take their field before prefix matches
 	fields := make([]string, len(cells))
 	hows := make([]string, len(cells))
 	for i, c := range cells {
-		fields[i], hows[i] = s.match(c.V, false)
+		fields[i], hows[i] = s.matchFolded(f.fold(c.V), false)
 	}
 	taken := map[string]bool{}
 	for _, f := range fields {
@@ -194,9 +214,9 @@ func (s *Synonyms) single(rowN int, cells []grid.Cell) *header {
 	}
 	for i, c := range cells {
 		if fields[i] == "" {
-			if f, how := s.match(c.V, true); f != "" && !taken[f] {
-				fields[i], hows[i] = f, how
-				taken[f] = true
+			if field, how := s.matchFolded(f.fold(c.V), true); field != "" && !taken[field] {
+				fields[i], hows[i] = field, how
+				taken[field] = true
 			}
 		}
 		s.assign(h, i, c.V, fields[i], hows[i])
@@ -207,7 +227,7 @@ func (s *Synonyms) single(rowN int, cells []grid.Cell) *header {
 // double reads two rows as one header: a top row whose cells may span
 // several columns (merged, so only the first holds the text) over a row of
 // sub-headers. "Importo" over "finanziato" reads "Importo finanziato".
-func (s *Synonyms) double(rowN int, top, bottom []grid.Cell) *header {
+func (s *Synonyms) double(f folds, rowN int, top, bottom []grid.Cell) *header {
 	n := len(top)
 	if len(bottom) > n {
 		n = len(bottom)
@@ -232,19 +252,19 @@ func (s *Synonyms) double(rowN int, top, bottom []grid.Cell) *header {
 		field, how := "", ""
 		switch {
 		case t != "" && b != "":
-			if funding.FoldHeader(text) != funding.FoldHeader(t) && funding.FoldHeader(b) != "" {
-				if field, how = s.match(text, false); field != "" {
+			if f.fold(text) != f.fold(t) && f.fold(b) != "" {
+				if field, how = s.matchFolded(f.fold(text), false); field != "" {
 					how = "su due righe"
 					h.bonus++
 				}
 			}
 			if field == "" && !fill {
-				field, how = s.match(t, true)
+				field, how = s.matchFolded(f.fold(t), true)
 			}
 		case b != "":
-			field, how = s.match(b, true)
+			field, how = s.matchFolded(f.fold(b), true)
 		case t != "" && !fill:
-			field, how = s.match(t, true)
+			field, how = s.matchFolded(f.fold(t), true)
 		}
 		s.assign(h, i, text, field, how)
 	}
@@ -257,10 +277,11 @@ func (s *Synonyms) findHeader(rows []int, buf [][]grid.Cell) (*header, int, *hea
 	var best *header
 	bestNext := 0
 	var closest *header // the best invalid one, to explain a skip
+	f := folds{}
 	for i := range buf {
-		cands := []*header{s.single(rows[i], buf[i])}
+		cands := []*header{s.single(f, rows[i], buf[i])}
 		if i+1 < len(buf) && rows[i+1] == rows[i]+1 {
-			cands = append(cands, s.double(rows[i], buf[i], buf[i+1]))
+			cands = append(cands, s.double(f, rows[i], buf[i], buf[i+1]))
 		}
 		for k, h := range cands {
 			if !h.valid() {

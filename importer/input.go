@@ -1,12 +1,14 @@
 package importer
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"hash"
 	"io"
 	"os"
+	"time"
 	"unicode/utf8"
 )
 
@@ -27,10 +29,11 @@ const headSize = 8192
 // the descriptor at random offsets and hashed in one sequential pass.
 // An Input is read by one goroutine at a time.
 type Input struct {
-	path string
-	f    *os.File
-	size int64
-	dir  bool
+	path  string
+	f     *os.File
+	size  int64
+	mtime time.Time // when opened: a file that changes while read is refused
+	dir   bool
 
 	head     []byte // up to headSize bytes from offset 0
 	headErr  error
@@ -41,6 +44,16 @@ type Input struct {
 	text textState // what the passes learnt of the bytes as UTF-8
 
 	bytesRead int64 // through sequential passes and the head (tests)
+
+	ctx context.Context // of the read in progress; nil: none
+}
+
+// context is the context of the read in progress.
+func (in *Input) context() context.Context {
+	if in.ctx == nil {
+		return context.Background()
+	}
+	return in.ctx
 }
 
 // textState is what is known of a file's bytes as UTF-8.
@@ -52,9 +65,12 @@ const (
 	textNotUTF8           // a pass met a byte sequence that is not UTF-8
 )
 
-// Open opens a file for reading. The error is os.Open's.
+// Open opens a file for reading. The error is os.Open's, or a
+// *NotRegularError for a FIFO, a device or a socket: on Unix these are
+// opened without waiting (a FIFO would wait for a writer forever) and
+// refused before a byte is read.
 func Open(path string) (*Input, error) {
-	f, err := os.Open(path)
+	f, err := openNoWait(path)
 	if err != nil {
 		return nil, err
 	}
@@ -63,7 +79,38 @@ func Open(path string) (*Input, error) {
 		f.Close()
 		return nil, err
 	}
-	return &Input{path: path, f: f, size: st.Size(), dir: st.IsDir()}, nil
+	if r, ok := irregular(st.Mode()); ok {
+		f.Close()
+		return nil, &NotRegularError{Path: path, Reason: r}
+	}
+	return &Input{path: path, f: f, size: st.Size(), mtime: st.ModTime(), dir: st.IsDir()}, nil
+}
+
+// NotRegularError is a path that names a FIFO, a device, a socket: not a
+// file to read.
+type NotRegularError struct {
+	Path   string
+	Reason SkipReason
+}
+
+func (e *NotRegularError) Error() string { return Skipped{Reason: e.Reason}.Why() }
+
+// ErrChanged is a file that changed while it was read: its size or time
+// of change differ from when it was opened, or the bytes read hash to
+// another SHA-256 than the one taken first. Nothing of it is used.
+var ErrChanged = errors.New("il file è cambiato mentre veniva letto (copia ancora in corso?): attendere che la copia sia finita e rieseguire")
+
+// unchanged checks that the file is as it was when opened, and that the
+// bytes read hash to the SHA-256 taken first (if one was).
+func (in *Input) unchanged(sum string) error {
+	st, err := in.f.Stat()
+	if err != nil {
+		return err
+	}
+	if st.Size() != in.size || !st.ModTime().Equal(in.mtime) || in.pre != "" && sum != in.pre {
+		return ErrChanged
+	}
+	return nil
 }
 
 // Close closes the file.
@@ -145,6 +192,12 @@ type pass struct {
 func (p *pass) Read(b []byte) (int, error) {
 	if p.err != nil {
 		return 0, p.err
+	}
+	if ctx := p.in.ctx; ctx != nil {
+		if err := ctx.Err(); err != nil {
+			p.err = err
+			return 0, err
+		}
 	}
 	var n int
 	var err error

@@ -3,8 +3,11 @@ package importer
 import (
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"consolida/funding"
 	"consolida/importer/grid"
@@ -104,10 +107,46 @@ func (m *mapper) text(cells []grid.Cell, field string) string {
 }
 
 // unique reads a value that differs on every row (CUP, submission time):
-// copied out of the row, not kept in the intern table.
+// copied out of the row, not kept in the intern table; a long one (no
+// CUP or time is) is interned, so that a text repeated on every row of a
+// hostile file is held once.
 func (m *mapper) unique(cells []grid.Cell, field string) string {
 	c, _ := m.get(cells, field)
-	return strings.Clone(funding.CleanSpaces(c.V))
+	v := funding.CleanSpaces(c.V)
+	if len(v) > 64 {
+		return m.intern(v)
+	}
+	return strings.Clone(v)
+}
+
+// maxCellChars is the most characters a cell of a workbook holds (Excel
+// and LibreOffice): a longer field is cut when read, with an anomaly,
+// rather than by the writer without one.
+const maxCellChars = 32767
+
+// cutLong cuts the fields of a row longer than maxCellChars characters
+// (in place: the row is the iterator's, read once), each with an
+// anomaly naming its column.
+func (m *mapper) cutLong(n int, cells []grid.Cell) {
+	for _, field := range knownFields { // in a fixed order: the anomalies are listed as found
+		i, ok := m.col[field]
+		if !ok || i >= len(cells) || len(cells[i].V) <= maxCellChars {
+			continue
+		}
+		v := cells[i].V
+		chars := utf8.RuneCountInString(v)
+		if chars <= maxCellChars {
+			continue
+		}
+		cut := 0
+		for k := 0; k < maxCellChars; k++ {
+			_, size := utf8.DecodeRuneInString(v[cut:])
+			cut += size
+		}
+		cells[i].V = v[:cut]
+		m.anomaly(n, field, truncateRunes(v, 60), fmt.Sprintf("testo di %d caratteri, tagliato a %d (il massimo di una cella di Excel)", chars, maxCellChars),
+			"verificare il testo nel file originale", false, nil)
+	}
 }
 
 func (m *mapper) intern(s string) string {
@@ -203,6 +242,7 @@ func (m *mapper) row(n int, cells []grid.Cell) {
 		return
 	}
 	m.rep.Read++
+	m.cutLong(n, cells)
 	rec := funding.Record{Pos: funding.Pos{File: m.res.Source.Name, Sheet: m.sh.Name, Row: n}, FileIdx: m.fileIdx}
 	reject := func(field, value, reason, sugg string, err error) {
 		if !rec.Rejected {
@@ -223,6 +263,9 @@ func (m *mapper) row(n int, cells []grid.Cell) {
 		reject(FAmount, amt.V, "importo negativo", "", err)
 	case errors.Is(err, funding.ErrEmptyAmount):
 		reject(FAmount, amt.V, "importo mancante", "", err)
+	case errors.Is(err, errThreeDecimals):
+		reject(FAmount, shortest(amt.V), "importo con tre decimali: ambiguo (migliaia scritte con il punto, o millesimi di euro?)",
+			"verificare l'importo e scriverlo con al più due decimali, ad es. 121999 o 121,99", err)
 	default:
 		reject(FAmount, amt.V, "importo non valido", "scrivere l'importo in euro, ad es. 121.999,00", err)
 	}
@@ -373,12 +416,43 @@ func (m *mapper) date(cells []grid.Cell, n int, field string) funding.Date {
 
 func (m *mapper) finish() {}
 
+// errThreeDecimals is a number stored with exactly three decimals
+// (121.999): like the same text, ambiguous, so the row is rejected.
+var errThreeDecimals = fmt.Errorf("three decimals: %w", funding.ErrBadAmount)
+
 // parseAmountCell reads an amount from a cell: a number stored as such is
-// taken at its value (a number cell holding 121.999 is 121,999 €); text
-// is read the Italian or English way (text "121.999" is 121.999 thousand).
+// taken at its value, rounded to cents when it carries float noise
+// (4326.3999999999996 is 4326,40 €), but a value with exactly three
+// decimals (121.999, whatever the noise around it) is refused as the
+// text "1.234,567" is: 121.999 typed under an English locale is 121999 €
+// by a thousandfold; text is read the Italian or English way (text
+// "121.999" is 121.999 thousand).
 func parseAmountCell(c grid.Cell) (funding.Amount, error) {
 	if c.Num {
+		if decimals(shortest(c.V)) == 3 {
+			return 0, errThreeDecimals
+		}
 		return funding.ParseNumber(c.V)
 	}
 	return funding.ParseAmount(strings.TrimSpace(c.V))
+}
+
+// shortest is the decimal text of the number cell v at 12 significant
+// digits, which drops float noise ("121.99900000000001" is "121.999",
+// "4326.3999999999996" is "4326.4"); v itself if it does not parse.
+func shortest(v string) string {
+	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		return v
+	}
+	f, _ = strconv.ParseFloat(strconv.FormatFloat(f, 'g', 12, 64), 64)
+	return strconv.FormatFloat(f, 'f', -1, 64)
+}
+
+// decimals counts the digits after the point of a plain decimal text.
+func decimals(s string) int {
+	if i := strings.IndexByte(s, '.'); i >= 0 {
+		return len(s) - i - 1
+	}
+	return 0
 }

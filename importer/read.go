@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -14,14 +15,60 @@ import (
 // headerScan is how many non-empty rows are searched for the header.
 const headerScan = 30
 
-// Options steer the import.
+// Options steer the import. One Options is meant for the files of one
+// run, read one after the other: it carries what they share (the intern
+// table of repeated texts, the budget of what they may yield).
 type Options struct {
 	Catalog  *funding.Catalog
 	Synonyms *Synonyms
 	// OnRows is called now and then with the number of data rows read
 	// since the previous call (progress). May be nil.
 	OnRows func(n int)
+	// Context stops a read in progress within a fraction of a second
+	// (Ctrl-C): every decoder checks it as it reads, and Read then returns
+	// its error. nil: never stopped.
+	Context context.Context
+	// Limits is the budget of what a file may expand to; zero fields take
+	// grid.DefaultLimits. Decoders get it scaled to each file's size
+	// (grid.Limits.ForSize); the rows, cells and text that the sheets
+	// yield are counted across all the files read with these Options.
+	Limits grid.Limits
 	intern map[string]string
+	yield  yieldCount
+}
+
+// yieldCount is what the sheets of the files read so far yielded, and
+// the size of those files, which sets the allowance (grid.Limits.Yield).
+type yieldCount struct {
+	size                     int64
+	rows, cells, text        int64
+	maxRows, maxCells, maxTx int64
+}
+
+// add counts one row; a *grid.LimitError when the files have yielded more
+// than their size allows.
+func (y *yieldCount) add(cells []grid.Cell) error {
+	y.rows++
+	y.cells += int64(len(cells))
+	for i := range cells {
+		y.text += int64(len(cells[i].V))
+	}
+	switch {
+	case y.rows > y.maxRows:
+		return &grid.LimitError{Budget: grid.BudgetRows, What: "rows yielded for the size of the input", Limit: y.maxRows}
+	case y.cells > y.maxCells:
+		return &grid.LimitError{Budget: grid.BudgetCells, What: "cells yielded for the size of the input", Limit: y.maxCells}
+	case y.text > y.maxTx:
+		return &grid.LimitError{Budget: grid.BudgetText, What: "bytes of text yielded for the size of the input", Limit: y.maxTx}
+	}
+	return nil
+}
+
+func (o *Options) context() context.Context {
+	if o.Context == nil {
+		return context.Background()
+	}
+	return o.Context
 }
 
 // SheetReport tells what was understood of one sheet (for `check`).
@@ -107,15 +154,36 @@ func (in *Input) Read(name string, fileIdx int, opt *Options) (*FileResult, erro
 	if err != nil {
 		return nil, err
 	}
+	if format != FormatCSV && in.pre == "" {
+		// decoded at random offsets: the hash taken first, compared with
+		// the one taken after, tells a file that changed meanwhile
+		if _, err := in.SHA256(); err != nil {
+			return nil, err
+		}
+	}
+	ctx := opt.context()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	in.ctx = ctx
+	defer func() { in.ctx = nil }()
+	lim := opt.Limits.ForSize(in.size)
+	opt.yield.size += in.size
+	opt.yield.maxRows, opt.yield.maxCells, opt.yield.maxTx = opt.Limits.Yield(opt.yield.size)
 	rows := &rowCount{report: opt.OnRows}
 	for {
-		res, err := in.decode(dec, format, src, int32(fileIdx), opt, rows)
-		if retry, rerr := in.textRetry(); retry {
+		before := opt.yield
+		res, err := in.decode(dec, format, src, int32(fileIdx), opt, lim, rows)
+		if retry, rerr := in.textRetry(); retry && ctx.Err() == nil {
 			// not UTF-8 after all: read again as Windows-1252
 			rows.restart()
+			opt.yield = before
 			continue
 		} else if rerr != nil && err == nil {
 			err = rerr
+		}
+		if cerr := ctx.Err(); cerr != nil {
+			return nil, cerr
 		}
 		if err != nil {
 			return nil, err
@@ -123,9 +191,19 @@ func (in *Input) Read(name string, fileIdx int, opt *Options) (*FileResult, erro
 		if res.Source.SHA256, err = in.hashPass(); err != nil {
 			return nil, err
 		}
+		if testHookRead != nil {
+			testHookRead(in)
+		}
+		if err := in.unchanged(res.Source.SHA256); err != nil {
+			return nil, err
+		}
 		return res, nil
 	}
 }
+
+// testHookRead, when set by a test, is called when a read has parsed and
+// hashed the file, before it checks that the file did not change.
+var testHookRead func(in *Input)
 
 // hashPass completes the sequential pass of the current read, or makes
 // one when the decoder read the file at random offsets (zip, OLE), and
@@ -147,12 +225,15 @@ func (in *Input) hashPass() (string, error) {
 }
 
 // decode makes one attempt at reading the input with dec.
-func (in *Input) decode(dec decoder, format Format, src funding.Source, fileIdx int32, opt *Options, rows *rowCount) (*FileResult, error) {
-	b, err := dec(in)
+func (in *Input) decode(dec decoder, format Format, src funding.Source, fileIdx int32, opt *Options, lim grid.Limits, rows *rowCount) (*FileResult, error) {
+	b, err := dec(in, lim)
 	if err != nil {
 		return nil, err
 	}
 	defer b.close()
+	if len(b.Sheets) > lim.Sheets {
+		return nil, &grid.LimitError{Budget: grid.BudgetSheets, What: "sheets of the workbook", Limit: int64(lim.Sheets)}
+	}
 	res := &FileResult{Source: src}
 	res.Report = FileReport{Path: in.path, Format: format, Detail: b.Detail}
 	res.Source.Format = string(format)
@@ -163,11 +244,7 @@ func (in *Input) decode(dec decoder, format Format, src funding.Source, fileIdx 
 		sh := &b.Sheets[si]
 		rep, err := readSheet(res, sh, fileIdx, opt, rows)
 		if err != nil {
-			where := ""
-			if sh.Name != "" {
-				where = fmt.Sprintf("foglio %q: ", sh.Name)
-			}
-			return nil, fmt.Errorf("%s%w", where, err)
+			return nil, located(err, sh.Name, 0)
 		}
 		res.Report.Sheets = append(res.Report.Sheets, rep)
 	}
@@ -215,6 +292,38 @@ func (r *rowCount) add(n int) {
 
 func (r *rowCount) restart() { r.seen = 0 }
 
+// located gives a decoder's *grid.CorruptError or *grid.LimitError the
+// sheet and row it concerns when the decoder could not tell them (row 0:
+// unknown); other errors are wrapped with the sheet's name. Context
+// errors are returned as they are.
+func located(err error, sheet string, row int) error {
+	var ce *grid.CorruptError
+	var le *grid.LimitError
+	switch {
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return err
+	case errors.As(err, &ce):
+		if ce.Sheet == "" {
+			ce.Sheet = sheet
+		}
+		if ce.Row == 0 {
+			ce.Row = row
+		}
+		return err
+	case errors.As(err, &le):
+		if le.Sheet == "" {
+			le.Sheet = sheet
+		}
+		if le.Row == 0 {
+			le.Row = row
+		}
+		return err
+	case sheet != "":
+		return fmt.Errorf("foglio %q: %w", sheet, err)
+	}
+	return err
+}
+
 func readSheet(res *FileResult, sh *grid.Sheet, fileIdx int32, opt *Options, progress *rowCount) (SheetReport, error) {
 	rep := SheetReport{Name: sh.Name, Hidden: sh.Hidden}
 	it, err := sh.Open()
@@ -222,10 +331,14 @@ func readSheet(res *FileResult, sh *grid.Sheet, fileIdx int32, opt *Options, pro
 		return rep, err
 	}
 	defer it.Close()
+	ctx := opt.context()
 	var rows []int
 	var buf [][]grid.Cell
 	for len(buf) < headerScan && it.Next() {
 		n, cells := it.Row()
+		if err := opt.yield.add(cells); err != nil {
+			return rep, located(err, sh.Name, n)
+		}
 		if grid.Blank(cells) {
 			continue
 		}
@@ -233,6 +346,9 @@ func readSheet(res *FileResult, sh *grid.Sheet, fileIdx int32, opt *Options, pro
 		buf = append(buf, append([]grid.Cell(nil), cells...))
 	}
 	if err := it.Err(); err != nil {
+		return rep, located(err, sh.Name, lastOf(rows)+1)
+	}
+	if err := ctx.Err(); err != nil {
 		return rep, err
 	}
 	if len(buf) == 0 {
@@ -268,24 +384,34 @@ func readSheet(res *FileResult, sh *grid.Sheet, fileIdx int32, opt *Options, pro
 	pending := 0
 	for it.Next() {
 		n, cells := it.Row()
+		if err := opt.yield.add(cells); err != nil {
+			return rep, located(err, sh.Name, n)
+		}
 		m.row(n, cells)
-		if pending++; pending == 5000 && progress.report != nil {
+		if pending++; pending == 5000 {
+			if err := ctx.Err(); err != nil {
+				return rep, err
+			}
 			progress.add(pending)
 			pending = 0
 		}
 	}
-	if progress.report != nil && pending > 0 {
-		progress.add(pending)
-	}
+	progress.add(pending)
 	if err := it.Err(); err != nil {
-		var pe interface{ Error() string }
-		if errors.As(err, &pe) {
-			return rep, fmt.Errorf("riga dopo la %d: %w", m.lastRow, err)
-		}
+		return rep, located(err, sh.Name, m.lastRow+1)
+	}
+	if err := ctx.Err(); err != nil {
 		return rep, err
 	}
 	m.finish()
 	return rep, nil
+}
+
+func lastOf(rows []int) int {
+	if len(rows) == 0 {
+		return 0
+	}
+	return rows[len(rows)-1]
 }
 
 // documentExt are extensions of documents that travel with the tables. A

@@ -1,8 +1,7 @@
 package importer
 
 import (
-	"context"
-
+	"consolida/importer/grid"
 	"consolida/importer/xlsx"
 )
 
@@ -10,8 +9,8 @@ import (
 // streaming decoder, through the input's descriptor: it knows every cell's
 // type from the sheet itself, reports damage instead of stopping early,
 // and keeps within its budget without temporary files.
-func openXLSX(in *Input) (*opened, error) {
-	b, err := xlsx.Open(context.Background(), in.f, in.size, xlsx.Limits{})
+func openXLSX(in *Input, lim grid.Limits) (*opened, error) {
+	b, err := xlsx.Open(in.context(), in.f, in.size, lim)
 	if err != nil {
 		return nil, err
 	}

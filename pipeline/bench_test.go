@@ -21,11 +21,11 @@ func realBatch(b *testing.B) (*funding.Catalog, *importer.Batch) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	paths, err := importer.Collect([]string{testkit.RealData(b)})
+	coll, err := importer.Collect([]string{testkit.RealData(b)}, importer.CollectOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	batch, err := readFiles(context.Background(), paths, cat, syn, Discard)
+	batch, err := readFiles(context.Background(), coll, cat, syn, Discard)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -25,9 +25,12 @@ type CheckedFile struct {
 	Result *funding.Result
 }
 
-// CheckResult lists the files checked, in order.
+// CheckResult lists the files checked, in order, and the entries of the
+// folders that are not files (FIFOs, devices, dangling links...), which a
+// run skips and lists in Fonti.
 type CheckResult struct {
-	Files []CheckedFile
+	Files   []CheckedFile
+	Skipped []importer.Skipped
 }
 
 // Check reads each file and tells what was understood of it, writing
@@ -44,7 +47,7 @@ func Check(ctx context.Context, opt CheckOptions, p Progress) (*CheckResult, err
 	if err != nil {
 		return nil, err
 	}
-	paths, err := importer.Collect(opt.Inputs)
+	coll, err := importer.Collect(opt.Inputs, importer.CollectOptions{})
 	if err != nil {
 		return nil, err
 	}
@@ -54,18 +57,34 @@ func Check(ctx context.Context, opt CheckOptions, p Progress) (*CheckResult, err
 			return nil, &ListError{List: ComuniList, Path: opt.ComuniList, Err: err}
 		}
 	}
-	out := &CheckResult{}
+	out := &CheckResult{Skipped: coll.Skipped}
 	var failed error
-	p.Report(StepStarted{Step: StepRead, Total: len(paths)})
+	defer func() {
+		// the subfolders that could not be listed, after the files
+		for _, fe := range coll.Unreadable {
+			out.Files = append(out.Files, CheckedFile{Path: fe.Path, Err: fe.Err})
+		}
+	}()
+	if n := len(coll.Unreadable); n > 0 {
+		failed = coll.Unreadable[n-1]
+	}
+	files := coll.Files
+	p.Report(StepStarted{Step: StepRead, Total: len(files)})
 	defer p.Report(StepDone{Step: StepRead})
-	for i, path := range paths {
+	// one Options for all the files: they share the budget of what they
+	// may yield, as the files of a run do
+	iopt := &importer.Options{Catalog: cat, Synonyms: syn, Context: ctx}
+	for i, f := range files {
 		if err := ctx.Err(); err != nil {
 			return out, err
 		}
-		p.Report(StepItem{Step: StepRead, Index: i, Total: len(paths), Path: path})
-		name := importer.DisplayNames([]string{path})[0]
-		r, err := importer.ReadFile(path, name, 0, &importer.Options{Catalog: cat, Synonyms: syn})
+		path := f.Path
+		p.Report(StepItem{Step: StepRead, Index: i, Total: len(files), Path: path})
+		r, err := importer.ReadFile(path, f.Rel, 0, iopt)
 		if err != nil {
+			if cerr := ctx.Err(); cerr != nil {
+				return out, cerr
+			}
 			out.Files = append(out.Files, CheckedFile{Path: path, Err: err})
 			failed = importer.FileError{Path: path, Err: err}
 		} else {

@@ -33,6 +33,9 @@ type ImportResult struct {
 	Ledger string
 	Files  []ImportedFile
 	Failed []importer.FileError // files that could not be read, not imported
+	// Skipped are the entries of the folders that are not files (FIFOs,
+	// devices, dangling links...): not imported, not an error.
+	Skipped []importer.Skipped
 }
 
 // Counts tells how many files were imported (with how many rows) and how
@@ -70,11 +73,11 @@ func Import(ctx context.Context, opt ImportOptions, p Progress) (*ImportResult, 
 	if len(opt.Inputs) == 0 {
 		return nil, &UsageError{Problem: MissingInputs, Op: OpImport}
 	}
-	paths, err := importer.Collect(opt.Inputs)
+	coll, err := importer.Collect(opt.Inputs, importer.CollectOptions{})
 	if err != nil {
 		return nil, err
 	}
-	if len(paths) == 0 {
+	if len(coll.Files) == 0 && len(coll.Unreadable) == 0 {
 		return nil, &NoFilesError{Op: OpImport, Inputs: opt.Inputs}
 	}
 	path := ledgerPath(opt.Ledger)
@@ -83,7 +86,7 @@ func Import(ctx context.Context, opt ImportOptions, p Progress) (*ImportResult, 
 		return nil, err
 	}
 	defer st.Close()
-	res, err := importFiles(ctx, st, path, paths, p, nowOr(opt.Now))
+	res, err := importFiles(ctx, st, path, coll, p, nowOr(opt.Now))
 	if err != nil {
 		return nil, err
 	}
@@ -93,28 +96,34 @@ func Import(ctx context.Context, opt ImportOptions, p Progress) (*ImportResult, 
 // importFiles adds the files to the store. An error is returned only when
 // the store cannot be written or ctx was cancelled; unreadable files are
 // listed in the result.
-func importFiles(ctx context.Context, st Store, ledgerPath string, paths []string, p Progress, now time.Time) (*ImportResult, error) {
+func importFiles(ctx context.Context, st Store, ledgerPath string, coll *importer.Collection, p Progress, now time.Time) (*ImportResult, error) {
 	cat, syn, err := loadTemplates()
 	if err != nil {
 		return nil, err
 	}
-	res := &ImportResult{Ledger: ledgerPath}
-	opt := &importer.Options{Catalog: cat, Synonyms: syn}
-	p.Report(StepStarted{Step: StepImport, Total: len(paths)})
+	res := &ImportResult{Ledger: ledgerPath, Skipped: coll.Skipped}
+	defer func() { res.Failed = append(res.Failed, coll.Unreadable...) }()
+	opt := &importer.Options{Catalog: cat, Synonyms: syn, Context: ctx}
+	files := coll.Files
+	p.Report(StepStarted{Step: StepImport, Total: len(files)})
 	defer p.Report(StepDone{Step: StepImport})
 	done := func() { p.Report(StepAdvanced{Step: StepImport, Units: 1}) }
 	known := func(path string, f *ledger.File) {
 		res.Files = append(res.Files, ImportedFile{Path: path, File: *f, Known: true})
 		done()
 	}
-	for i, path := range paths {
+	for i, entry := range files {
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		p.Report(StepItem{Step: StepImport, Index: i, Total: len(paths), Path: path})
+		path := entry.Path
+		p.Report(StepItem{Step: StepImport, Index: i, Total: len(files), Path: path})
 		// one descriptor: hashed first, parsed only when the store does
 		// not hold it yet
-		fr, f, err := readUnlessKnown(ctx, st, path, opt)
+		fr, f, err := readUnlessKnown(ctx, st, entry, opt)
+		if err != nil && ctx.Err() != nil {
+			return res, ctx.Err()
+		}
 		switch {
 		case err != nil && errors.As(err, new(importer.FileError)):
 			res.Failed = append(res.Failed, err.(importer.FileError))
@@ -159,11 +168,14 @@ func importFiles(ctx context.Context, st Store, ledgerPath string, paths []strin
 	return res, nil
 }
 
-// readUnlessKnown opens path once: it hashes the file, returns the stored
+// readUnlessKnown opens the file once: it hashes it, returns the stored
 // file when the store already holds that content, and otherwise parses it
-// from the same descriptor. A file that cannot be read is an
-// importer.FileError; other errors come from the store.
-func readUnlessKnown(ctx context.Context, st Store, path string, opt *importer.Options) (*importer.FileResult, *ledger.File, error) {
+// from the same descriptor, under its path from the folder imported
+// ("giugno/file.csv") made unique in the store. A file that cannot be
+// read, or that changed while read, is an importer.FileError; other
+// errors come from the store.
+func readUnlessKnown(ctx context.Context, st Store, entry importer.Entry, opt *importer.Options) (*importer.FileResult, *ledger.File, error) {
+	path := entry.Path
 	in, err := importer.Open(path)
 	if err != nil {
 		return nil, nil, importer.FileError{Path: path, Err: err}
@@ -177,7 +189,7 @@ func readUnlessKnown(ctx context.Context, st Store, path string, opt *importer.O
 	if err != nil || f != nil {
 		return nil, f, err
 	}
-	name, err := st.UniqueName(ctx, filepath.Base(path))
+	name, err := st.UniqueName(ctx, entry.Rel)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -154,11 +154,13 @@ func Monthly(ctx context.Context, opt MonthlyOptions, p Progress) (*MonthlyResul
 	}
 	defer st.Close()
 
-	paths, err := importer.Collect([]string{cfg.Inbox})
+	// the files of the inbox and its subfolders; the archive and the
+	// outputs, should they lie inside it, are not inputs
+	coll, err := importer.Collect([]string{cfg.Inbox}, importer.CollectOptions{Exclude: []string{cfg.Archive, out.Dir}})
 	if err != nil {
 		return nil, &ActionError{Action: ReadInbox, Path: cfg.Inbox, Err: err}
 	}
-	imp, err := importFiles(ctx, st, ledgerFile, paths, p, now)
+	imp, err := importFiles(ctx, st, ledgerFile, coll, p, now)
 	if err != nil {
 		return nil, err
 	}
@@ -169,10 +171,16 @@ func Monthly(ctx context.Context, opt MonthlyOptions, p Progress) (*MonthlyResul
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	res := &MonthlyResult{Month: scope.Month, Ledger: ledgerFile, Inbox: cfg.Inbox, Found: len(paths), Import: imp,
+	res := &MonthlyResult{Month: scope.Month, Ledger: ledgerFile, Inbox: cfg.Inbox, Found: len(coll.Files), Import: imp,
 		Archive: filepath.Join(cfg.Archive, scope.Month), Export: exp}
 	for _, f := range imp.Files {
-		to, err := archive(f.Path, res.Archive)
+		// a file of a subfolder of the inbox goes to the same subfolder
+		// of the archive
+		dir := res.Archive
+		if rel, err := filepath.Rel(cfg.Inbox, filepath.Dir(f.Path)); err == nil && rel != "." && !strings.HasPrefix(rel, "..") {
+			dir = filepath.Join(res.Archive, rel)
+		}
+		to, err := archive(f.Path, dir)
 		if err != nil {
 			return nil, &ActionError{Action: ArchiveFile, Path: f.Path, Target: res.Archive, Err: err}
 		}

@@ -13,7 +13,7 @@ import (
 
 // RunOptions are the options of Run.
 type RunOptions struct {
-	Inputs []string // files and folders to read (a folder: the files directly inside it)
+	Inputs []string // files and folders to read (a folder: the files inside it and its subfolders, importer.Collect)
 	Scope
 	Output
 	// Ledger must be empty: Run reads files, not a ledger (the monthly
@@ -59,14 +59,14 @@ func Run(ctx context.Context, opt RunOptions, p Progress) (*RunResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	paths, err := importer.Collect(opt.Inputs)
+	coll, err := importer.Collect(opt.Inputs, importer.CollectOptions{Exclude: []string{opt.Dir}})
 	if err != nil {
 		return nil, err
 	}
-	if len(paths) == 0 {
+	if len(coll.Files) == 0 && len(coll.Unreadable) == 0 {
 		return nil, &NoFilesError{Op: OpRun, Inputs: opt.Inputs}
 	}
-	batch, err := readFiles(ctx, paths, cat, syn, p)
+	batch, err := readFiles(ctx, coll, cat, syn, p)
 	if err != nil {
 		return nil, err
 	}
@@ -93,22 +93,29 @@ func strict(o Output, res *funding.Result) error {
 	return nil
 }
 
-// readFiles imports every file; a file that cannot be read fails the run
-// after all were tried, so that every problem is reported at once.
-func readFiles(ctx context.Context, paths []string, cat *funding.Catalog, syn *importer.Synonyms, p Progress) (*importer.Batch, error) {
-	p.Report(StepStarted{Step: StepRead, Total: len(paths)})
-	opt := &importer.Options{Catalog: cat, Synonyms: syn}
-	batch := importer.ReadAll(paths, opt, func(i int, path string) {
+// readFiles imports every file of the collection; a file (or subfolder)
+// that cannot be read fails the run after all were tried, so that every
+// problem is reported at once. The entries that are not files (FIFOs,
+// devices, dangling links) are listed in the sources, with their reason.
+func readFiles(ctx context.Context, coll *importer.Collection, cat *funding.Catalog, syn *importer.Synonyms, p Progress) (*importer.Batch, error) {
+	files := coll.Files
+	p.Report(StepStarted{Step: StepRead, Total: len(files)})
+	opt := &importer.Options{Catalog: cat, Synonyms: syn, Context: ctx}
+	batch := importer.ReadAll(files, opt, func(i int, path string) {
 		if i > 0 {
 			p.Report(StepAdvanced{Step: StepRead, Units: 1})
 		}
-		p.Report(StepItem{Step: StepRead, Index: i, Total: len(paths), Path: path})
+		p.Report(StepItem{Step: StepRead, Index: i, Total: len(files), Path: path})
 	})
 	p.Report(StepAdvanced{Step: StepRead, Units: 1})
 	p.Report(StepDone{Step: StepRead})
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	for _, s := range coll.Skipped {
+		batch.Sources = append(batch.Sources, s.Source())
+	}
+	batch.Failed = append(batch.Failed, coll.Unreadable...)
 	if n := len(batch.Failed); n > 0 {
 		for _, fe := range batch.Failed[:n-1] {
 			p.Report(FileUnreadable{Err: fe})

@@ -22,6 +22,12 @@ func WriteCheck(w io.Writer, r *pipeline.CheckResult, maxAnomalies int) {
 		}
 		writeChecked(w, f, maxAnomalies)
 	}
+	for i, s := range r.Skipped {
+		if i > 0 || len(r.Files) > 0 {
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintf(w, "%s\n  IGNORATO: %s\n", s.Path, s.Why())
+	}
 }
 
 // writeChecked tells what was understood of a readable file.

@@ -15,6 +15,7 @@ import (
 
 	"consolida/funding"
 	"consolida/importer"
+	"consolida/importer/grid"
 	"consolida/ledger"
 	"consolida/pipeline"
 )
@@ -92,7 +93,19 @@ func own(err error) (string, bool) {
 		lock  *ledger.LockedError
 		ae    *pipeline.ActionError
 	)
+	var (
+		corrupt *grid.CorruptError
+		limit   *grid.LimitError
+	)
 	switch {
+	case errors.As(err, &corrupt):
+		lead, advice, _ := strings.Cut(grid.ErrCorrupt.Error(), ": ")
+		if w := where(corrupt.Sheet, corrupt.Row); w != "" {
+			lead += " (" + w + ")"
+		}
+		return lead + ": " + advice, true
+	case errors.As(err, &limit):
+		return limitMessage(limit), true
 	case errors.As(err, &list):
 		what := "comuni"
 		if list.List == pipeline.MembersList {
@@ -133,6 +146,51 @@ func own(err error) (string, bool) {
 		return fmt.Sprintf("il registro %s è stato scritto da una versione più recente di consolida: aggiornare il programma", ae.Path), true
 	}
 	return "", false
+}
+
+// where names a sheet and a row: «foglio "Dati", riga 51»; a CSV has no
+// sheet, an unknown row is 0.
+func where(sheet string, row int) string {
+	var parts []string
+	if sheet != "" {
+		parts = append(parts, fmt.Sprintf("foglio %q", sheet))
+	}
+	if row > 0 {
+		parts = append(parts, fmt.Sprintf("riga %d", row))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// limitMessage says which budget a file exceeded, and where.
+func limitMessage(e *grid.LimitError) string {
+	lead, advice, _ := strings.Cut(grid.ErrTooBig.Error(), " (")
+	_, advice, _ = strings.Cut(advice, ": ")
+	what := "troppi dati una volta decompresso"
+	switch e.Budget {
+	case grid.BudgetCells:
+		what = "troppe celle"
+	case grid.BudgetRows:
+		what = "troppe righe per la dimensione del file"
+	case grid.BudgetText:
+		what = "troppo testo per la dimensione del file"
+	case grid.BudgetRowBytes:
+		if e.Sheet == "" {
+			// a CSV line: most likely a quote opened and never closed
+			return fmt.Sprintf("la riga %d supera %s byte: probabilmente un campo ha le virgolette aperte e mai chiuse",
+				e.Row, Count(int(e.Limit)))
+		}
+		what = fmt.Sprintf("una riga di oltre %s byte", Count(int(e.Limit)))
+	case grid.BudgetStrings:
+		what = "troppi testi condivisi"
+	case grid.BudgetElements:
+		what = "troppi elementi XML"
+	case grid.BudgetSheets:
+		what = fmt.Sprintf("più di %s fogli", Count(int(e.Limit)))
+	}
+	if w := where(e.Sheet, e.Row); w != "" {
+		what += ", " + w
+	}
+	return lead + " (" + what + "): " + advice
 }
 
 // action is what was being done, for an ActionError.

@@ -11,6 +11,7 @@ import (
 
 	"consolida/funding"
 	"consolida/importer"
+	"consolida/importer/grid"
 	"consolida/ledger"
 	"consolida/pipeline"
 )
@@ -51,6 +52,18 @@ func TestMessages(t *testing.T) {
 		{importer.FileError{Path: "/x/a.xlsx", Err: importer.ErrPDF}, "/x/a.xlsx: il file è un PDF, non un foglio di calcolo: chiedere all'ufficio il prospetto in Excel, ODS o CSV", false},
 		{importer.FileError{Path: "/x/a.xlsx", Err: errors.New("zip: not a valid zip file")}, "/x/a.xlsx: il file è danneggiato o non è un foglio di calcolo (archivio non valido)", false},
 		{importer.FileError{Path: "/x/a.xlsx", Err: fmt.Errorf("foglio \"A\": %w", errors.New("unexpected EOF"))}, "/x/a.xlsx: il file è troncato o danneggiato", false},
+		{importer.FileError{Path: "/x/a.xlsx", Err: &grid.CorruptError{Sheet: "Dati", Row: 51, Detail: "xl/worksheets/sheet1.xml: invalid UTF-8"}},
+			`/x/a.xlsx: il file è danneggiato o incompleto (foglio "Dati", riga 51): riaprirlo con il programma che l'ha creato e salvarlo di nuovo, o farselo inviare di nuovo`, false},
+		{importer.FileError{Path: "/x/a.csv", Err: fmt.Errorf("wrapped: %w", &grid.CorruptError{Row: 7, Detail: "NUL byte"})},
+			`/x/a.csv: il file è danneggiato o incompleto (riga 7): riaprirlo con il programma che l'ha creato e salvarlo di nuovo, o farselo inviare di nuovo`, false},
+		{importer.FileError{Path: "/x/a.xls", Err: &grid.CorruptError{Detail: "OLE"}},
+			`/x/a.xls: il file è danneggiato o incompleto: riaprirlo con il programma che l'ha creato e salvarlo di nuovo, o farselo inviare di nuovo`, false},
+		{importer.FileError{Path: "/x/a.ods", Err: &grid.LimitError{Sheet: "S", Row: 3, Budget: grid.BudgetRows, What: "rows", Limit: 9}},
+			`/x/a.ods: il file si espande oltre i limiti accettati (troppe righe per la dimensione del file, foglio "S", riga 3): probabilmente è danneggiato o costruito ad arte`, false},
+		{importer.FileError{Path: "/x/a.xlsx", Err: &grid.LimitError{Budget: grid.BudgetBytes, What: "bytes", Limit: 9}},
+			`/x/a.xlsx: il file si espande oltre i limiti accettati (troppi dati una volta decompresso): probabilmente è danneggiato o costruito ad arte`, false},
+		{importer.FileError{Path: "/x/a.csv", Err: &grid.LimitError{Row: 2, Budget: grid.BudgetRowBytes, What: "bytes of one row", Limit: 4 << 20}},
+			`/x/a.csv: la riga 2 supera 4.194.304 byte: probabilmente un campo ha le virgolette aperte e mai chiuse`, false},
 		{notExist, "/x/a.csv: file o cartella inesistente", false},
 		{fmt.Errorf("x: %w", fs.ErrNotExist), "file o cartella inesistente", false},
 		{fmt.Errorf("x: %w", fs.ErrPermission), "permesso negato", false},

@@ -76,6 +76,9 @@ func writeFiles(w io.Writer, r *pipeline.ImportResult) {
 	for _, fe := range r.Failed {
 		fmt.Fprintf(w, "  NON importato: %s\n", Message(fe))
 	}
+	for _, s := range r.Skipped {
+		fmt.Fprintf(w, "  ignorato: %s (%s)\n", s.Path, s.Why())
+	}
 }
 
 // WriteMonthly writes the summary of a monthly batch.

@@ -73,10 +73,11 @@ func (e *CorruptError) Is(target error) bool { return target == ErrCorrupt }
 
 // LimitError locates a budget that was exceeded.
 type LimitError struct {
-	Sheet string
-	Row   int
-	What  string // which budget, English
-	Limit int64
+	Sheet  string
+	Row    int
+	Budget Budget // which budget, for the user's message
+	What   string // which budget, English
+	Limit  int64
 }
 
 func (e *LimitError) Error() string {
@@ -85,3 +86,19 @@ func (e *LimitError) Error() string {
 
 // Is makes errors.Is(err, ErrTooBig) true.
 func (e *LimitError) Is(target error) bool { return target == ErrTooBig }
+
+// Budget names the kinds of Limits, so that a message can say which one
+// a file exceeded.
+type Budget uint8
+
+// The budgets of a LimitError.
+const (
+	BudgetBytes    Budget = iota + 1 // decompressed or decoded bytes
+	BudgetCells                      // cells of the file, or of one row
+	BudgetRows                       // rows yielded, for the file's size
+	BudgetText                       // bytes of text yielded, for the file's size
+	BudgetRowBytes                   // bytes of one row (a CSV line)
+	BudgetStrings                    // the shared strings
+	BudgetElements                   // XML elements or one XML token
+	BudgetSheets                     // sheets of the workbook
+)

@@ -12,11 +12,21 @@ package ods
 // with Num set, dates as their ISO office:date-value, booleans as
 // TRUE/FALSE, errors and the rest as the text shown, paragraphs joined
 // by newlines; covered (merged) cells are empty.
+//
+// Damage is an error, never an early end: a *grid.CorruptError (XML cut
+// short or invalid, a DOCTYPE or other declaration anywhere, a value in a
+// row or column beyond the sheet's limits) naming the sheet and row.
+// Expansion is bounded by grid.Limits (the bytes content.xml inflates to,
+// over every pass; one XML token; the cells yielded, repeats counted) and
+// refused with a *grid.LimitError. The sheets are decoded in order from
+// one stream of content.xml, so a workbook of thousands of sheets is read
+// in time linear in its size.
 
 import (
 	"archive/zip"
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -24,6 +34,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"consolida/importer/grid"
 )
@@ -39,18 +50,13 @@ const (
 
 const (
 	// maxODSRows and maxODSCols bound what a sheet can address (the
-	// limits of LibreOffice); repeats beyond them are not expanded.
-	maxODSRows = 1 << 20
-	maxODSCols = 16384
+	// limits of LibreOffice); empty repeats beyond them are not expanded,
+	// and a value beyond them is damage.
+	maxODSRows = grid.MaxRows
+	maxODSCols = grid.MaxCols
 	// maxCellText bounds the text of one cell (Calc allows 32767
 	// characters; the margin covers multi-byte ones).
 	maxCellText = 1 << 20
-	// maxODSCells bounds the cells a sheet yields, repeats counted: a
-	// full row repeated a million times would otherwise keep the
-	// importer busy for hours.
-	maxODSCells = 1 << 26
-	// maxPartBytes bounds what content.xml may inflate to (a zip bomb).
-	maxPartBytes = 2 << 30
 )
 
 type odsTable struct {
@@ -59,15 +65,31 @@ type odsTable struct {
 	offset int64 // of its start tag in content.xml
 }
 
+// book is an opened archive: its content.xml, the budget of the file,
+// and the stream the sheets are read from, in order.
+type book struct {
+	ctx     context.Context
+	lim     grid.Limits
+	content *zip.File
+	root    string
+	total   int64 // bytes of content.xml inflated, over every pass
+	cells   int64 // cells yielded
+	// the stream left by the last sheet read, to go on from; nil when
+	// none or in use
+	cursor *stream
+}
+
 // Open lists the sheets of the OpenDocument archive of size bytes that ra
 // reads; a sheet's rows are decoded from content.xml when it is opened.
-// An archive that does not open gives grid.ErrCorrupt.
-func Open(ra io.ReaderAt, size int64) (*grid.Book, error) {
+// ctx stops a read in progress; lim bounds what the archive may expand
+// to (zero fields: grid.DefaultLimits). An archive that does not open
+// gives a *grid.CorruptError.
+func Open(ctx context.Context, ra io.ReaderAt, size int64, lim grid.Limits) (*grid.Book, error) {
 	z, err := zip.NewReader(ra, size)
 	if err != nil {
-		return nil, grid.ErrCorrupt
+		return nil, &grid.CorruptError{Detail: "not a readable zip archive: " + err.Error()}
 	}
-	return odsBook(z)
+	return odsBook(ctx, z, lim.WithDefaults())
 }
 
 // Encrypted tells a password-protected OpenDocument file: its manifest
@@ -89,7 +111,7 @@ func Encrypted(z *zip.Reader) bool {
 }
 
 // odsBook lists the sheets of an opened archive.
-func odsBook(z *zip.Reader) (b *grid.Book, err error) {
+func odsBook(ctx context.Context, z *zip.Reader, lim grid.Limits) (gb *grid.Book, err error) {
 	defer recoverTo(&err)
 	var content *zip.File
 	for _, f := range z.File {
@@ -99,50 +121,164 @@ func odsBook(z *zip.Reader) (b *grid.Book, err error) {
 		}
 	}
 	if content == nil {
-		return nil, corrupt("manca content.xml")
+		return nil, corrupt("content.xml missing")
 	}
+	if content.UncompressedSize64 > uint64(lim.PartBytes) {
+		return nil, &grid.LimitError{Budget: grid.BudgetBytes, What: "decompressed bytes of content.xml (as declared)", Limit: lim.PartBytes}
+	}
+	b := &book{ctx: ctx, lim: lim, content: content}
 	sc := odsScan{hiddenStyles: map[string]bool{}}
-	if err := readPart(content, 0, func(r io.Reader) error { return sc.scan(xml.NewDecoder(r)) }); err != nil {
+	if err := b.readPart(0, func(r io.Reader) error { return sc.scan(xml.NewDecoder(r)) }); err != nil {
 		return nil, err
 	}
-	if err := readPart(content, sc.bodyOffset, sc.scanBody); err != nil {
+	if err := b.readPart(sc.bodyOffset, func(r io.Reader) error { return sc.scanBody(r, lim.TokenBytes) }); err != nil {
 		return nil, err
 	}
-	b = &grid.Book{}
+	if len(sc.tables) > lim.Sheets {
+		return nil, &grid.LimitError{Budget: grid.BudgetSheets, What: "sheets of the workbook", Limit: int64(lim.Sheets)}
+	}
+	b.root = sc.rootTag
+	gb = &grid.Book{Close: func() error {
+		if c := b.cursor; c != nil {
+			b.cursor = nil
+			return c.rc.Close()
+		}
+		return nil
+	}}
 	for _, t := range sc.tables {
-		b.Sheets = append(b.Sheets, grid.Sheet{
+		gb.Sheets = append(gb.Sheets, grid.Sheet{
 			Name: t.name, Hidden: sc.hiddenStyles[t.style], Date1904: sc.date1904,
-			Open: func() (grid.Rows, error) { return openODSTable(content, sc.rootTag, t) },
+			Open: func() (grid.Rows, error) { return b.openTable(t) },
 		})
 	}
-	return b, nil
+	return gb, nil
 }
 
-// readPart calls read on the part f from byte offset on.
-func readPart(f *zip.File, offset int64, read func(io.Reader) error) error {
-	rc, err := f.Open()
+// stream is content.xml inflating from its first byte, through the
+// guard of the file's budget.
+type stream struct {
+	rc  io.ReadCloser
+	g   *guard
+	br  *bufio.Reader
+	pos int64 // bytes handed out by br
+}
+
+func (s *stream) ReadByte() (byte, error) {
+	c, err := s.br.ReadByte()
+	if err == nil {
+		s.pos++
+	}
+	return c, err
+}
+
+func (s *stream) Read(p []byte) (int, error) {
+	n, err := s.br.Read(p)
+	s.pos += int64(n)
+	return n, err
+}
+
+// skipTo discards the bytes up to offset.
+func (s *stream) skipTo(offset int64) error {
+	n, err := s.br.Discard(int(offset - s.pos))
+	s.pos += int64(n)
+	return err
+}
+
+// open starts a stream of content.xml.
+func (b *book) open() (*stream, error) {
+	if err := b.ctx.Err(); err != nil {
+		return nil, err
+	}
+	rc, err := b.content.Open()
 	if err != nil {
-		return odsError(err)
+		return nil, corrupt("content.xml unreadable: %v", err)
 	}
-	defer rc.Close()
-	if _, err := io.CopyN(io.Discard, rc, offset); err != nil {
-		return odsError(err)
-	}
-	return read(io.LimitReader(rc, maxPartBytes))
+	g := &guard{b: b, r: rc}
+	return &stream{rc: rc, g: g, br: bufio.NewReaderSize(g, 1<<16)}, nil
 }
 
-// odsError turns a decoding error into an Italian one.
-func odsError(err error) error {
-	var se *xml.SyntaxError
-	switch {
-	case errors.As(err, &se):
-		return corrupt("content.xml non è XML valido (riga %d)", se.Line)
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return corrupt("content.xml troncato")
-	case errors.Is(err, grid.ErrCorrupt), errors.Is(err, grid.ErrEncrypted):
+// readPart calls read on content.xml from byte offset on.
+func (b *book) readPart(offset int64, read func(io.Reader) error) error {
+	s, err := b.open()
+	if err != nil {
 		return err
 	}
-	return corrupt("content.xml illeggibile")
+	defer s.rc.Close()
+	if err := s.skipTo(offset); err != nil {
+		return odsError(err)
+	}
+	if err := read(s); err != nil {
+		return odsError(err)
+	}
+	return nil
+}
+
+// guard counts the bytes content.xml inflates to against the file's
+// budget, refuses a token (a tag, a run of text) longer than
+// Limits.TokenBytes before encoding/xml would buffer it whole, and stops
+// when the context is done.
+type guard struct {
+	b     *book
+	r     io.Reader
+	run   int  // bytes of the current token
+	inTag bool // between '<' and '>'
+	plain bool // a tag whose quotes count (not a comment or declaration)
+	quote byte
+	first bool // the byte after '<'
+}
+
+func (g *guard) Read(p []byte) (int, error) {
+	if err := g.b.ctx.Err(); err != nil {
+		return 0, err
+	}
+	n, err := g.r.Read(p)
+	if g.b.total += int64(n); g.b.total > g.b.lim.TotalBytes {
+		return 0, &grid.LimitError{Budget: grid.BudgetBytes, What: "decompressed bytes of content.xml, over every pass", Limit: g.b.lim.TotalBytes}
+	}
+	max := g.b.lim.TokenBytes
+	for _, c := range p[:n] {
+		switch {
+		case g.first:
+			g.first = false
+			g.plain = c != '!' && c != '?'
+			g.run++
+		case c == '<' && (!g.inTag || g.quote == 0 && !g.plain):
+			g.inTag, g.first, g.quote, g.run = true, true, 0, 1
+		case c == '>' && g.inTag && g.quote == 0:
+			g.inTag, g.run = false, 0
+		case g.inTag && g.plain && (c == '"' || c == '\''):
+			if g.quote == 0 {
+				g.quote = c
+			} else if g.quote == c {
+				g.quote = 0
+			}
+			g.run++
+		default:
+			g.run++
+		}
+		if g.run > max {
+			return 0, &grid.LimitError{Budget: grid.BudgetElements, What: "bytes of one XML token of content.xml", Limit: int64(max)}
+		}
+	}
+	return n, err
+}
+
+// odsError turns a decoding error into a *grid.CorruptError; budgets,
+// cancellation and the errors already located pass through.
+func odsError(err error) error {
+	var se *xml.SyntaxError
+	var ce *grid.CorruptError
+	var le *grid.LimitError
+	switch {
+	case errors.As(err, &ce), errors.As(err, &le), errors.Is(err, grid.ErrEncrypted),
+		errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return err
+	case errors.As(err, &se):
+		return corrupt("content.xml: invalid XML (line %d): %s", se.Line, se.Msg)
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return corrupt("content.xml cut short")
+	}
+	return corrupt("content.xml unreadable: %v", err)
 }
 
 // odsScan is the first pass over content.xml. The decoder reads the
@@ -167,15 +303,17 @@ func (sc *odsScan) scan(d *xml.Decoder) error {
 		tok, err := d.Token()
 		if err != nil {
 			if err == io.EOF && sc.rootTag == "" {
-				return corrupt("content.xml vuoto")
+				return corrupt("content.xml empty")
 			}
 			return odsError(err)
 		}
 		switch t := tok.(type) {
+		case xml.Directive:
+			return declaration(t)
 		case xml.StartElement:
 			if len(stack) == 0 {
 				if t.Name.Space != nsOffice || t.Name.Local != "document-content" {
-					return corrupt("content.xml non è un documento OpenDocument")
+					return corrupt("content.xml is not an OpenDocument document")
 				}
 				sc.rootTag = rootTag(t)
 				sc.tablePrefix = map[string]bool{}
@@ -209,7 +347,7 @@ func (sc *odsScan) scan(d *xml.Decoder) error {
 				stack = stack[:len(stack)-1]
 			}
 			if len(stack) == 0 {
-				return corrupt("content.xml non contiene un foglio di calcolo")
+				return corrupt("content.xml holds no spreadsheet")
 			}
 		}
 	}
@@ -220,12 +358,27 @@ func (sc *odsScan) scan(d *xml.Decoder) error {
 // sc.bodyOffset to the end of the document. It only splits tags: attribute values may hold '>', and
 // comments, CDATA and processing instructions are passed over; what it
 // finds is checked again by the decoder that reads each sheet.
-func (sc *odsScan) scanBody(r io.Reader) error {
+func (sc *odsScan) scanBody(r io.Reader, maxTag int) error {
 	br := bufio.NewReaderSize(r, 1<<16)
 	off := sc.bodyOffset
 	var stack []string // open elements inside office:spreadsheet
 	var tag []byte
 	open := sc.bodyDepth
+	// where the scan is, to locate damage: the table, the number of the
+	// row last started (repeats counted) and of the next one
+	table, rowAt, next := "", 0, 1
+	fail := func(err error) error {
+		err = odsError(err)
+		var ce *grid.CorruptError
+		if errors.As(err, &ce) && table != "" {
+			ce.Sheet, ce.Row = table, min(max(rowAt, 1), maxODSRows)
+		}
+		var le *grid.LimitError
+		if errors.As(err, &le) && table != "" {
+			le.Sheet, le.Row = table, min(max(rowAt, 1), maxODSRows)
+		}
+		return err
+	}
 	for {
 		chunk, err := br.ReadSlice('<')
 		off += int64(len(chunk))
@@ -233,22 +386,26 @@ func (sc *odsScan) scanBody(r io.Reader) error {
 			continue
 		}
 		if err != nil {
-			return corrupt("content.xml troncato")
+			return fail(err)
 		}
 		start := off - 1
-		tag, err = readTag(br, tag[:0])
+		tag, err = readTag(br, tag[:0], maxTag)
 		off += int64(len(tag))
 		if err != nil {
-			return corrupt("content.xml troncato")
+			return fail(err)
 		}
 		switch {
 		case len(tag) < 2:
-			return corrupt("content.xml non è XML valido")
-		case tag[0] == '!' || tag[0] == '?':
-			continue // comment, CDATA, declaration, processing instruction
+			return fail(corrupt("content.xml: invalid XML (an empty tag)"))
+		case bytes.HasPrefix(tag, []byte("!--")), bytes.HasPrefix(tag, []byte("![CDATA[")), tag[0] == '?':
+			continue // comment, CDATA, processing instruction
+		case tag[0] == '!':
+			return fail(declaration(xml.Directive(tag[1 : len(tag)-1])))
 		case tag[0] == '/':
 			if len(stack) > 0 {
-				stack = stack[:len(stack)-1]
+				if stack = stack[:len(stack)-1]; len(stack) == 0 {
+					table = "" // the end of a table
+				}
 				continue
 			}
 			// the end of office:spreadsheet, then of its ancestors
@@ -275,22 +432,46 @@ func (sc *odsScan) scanBody(r io.Reader) error {
 					style:  tagAttr(attrs, prefix+"style-name"),
 					offset: start,
 				})
+				if !selfClosing {
+					table, rowAt, next = sc.tables[len(sc.tables)-1].name, 0, 1
+				}
+			case local == "table-row" && table != "":
+				rowAt = next
+				n := 1
+				if v, err := strconv.Atoi(tagAttr(attrs, prefix+"number-rows-repeated")); err == nil && v > 1 {
+					n = v
+				}
+				next = min(next+n, maxODSRows+1)
 			case local == "null-date" && len(stack) == 1:
 				sc.date1904 = strings.HasPrefix(tagAttr(attrs, prefix+"date-value"), "1904-01-01")
 			}
 		}
 		if !selfClosing {
 			if len(stack) > 1000 {
-				return corrupt("content.xml troppo annidato")
+				return fail(corrupt("content.xml: elements nested more than 1000 deep"))
 			}
 			stack = append(stack, name)
 		}
 	}
 }
 
+// declaration refuses a DOCTYPE, ENTITY or other declaration: OpenDocument
+// has none, and encoding/xml would pass over it, losing what it hides.
+func declaration(d xml.Directive) error {
+	kind, _, _ := strings.Cut(strings.TrimSpace(string(d)), " ")
+	return corrupt("content.xml: declaration <!%s> not allowed", truncate(kind, 20))
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
 // readTag reads a tag after its '<', up to and including its '>',
-// appending to buf.
-func readTag(br *bufio.Reader, buf []byte) ([]byte, error) {
+// appending to buf; a tag longer than max bytes is a *grid.LimitError.
+func readTag(br *bufio.Reader, buf []byte, max int) ([]byte, error) {
 	var quote byte
 	for {
 		chunk, err := br.ReadSlice('>')
@@ -299,8 +480,8 @@ func readTag(br *bufio.Reader, buf []byte) ([]byte, error) {
 		}
 		from := len(buf)
 		buf = append(buf, chunk...)
-		if len(buf) > maxCellText {
-			return buf, corrupt("tag troppo lungo")
+		if len(buf) > max {
+			return buf, &grid.LimitError{Budget: grid.BudgetElements, What: "bytes of one XML tag of content.xml", Limit: int64(max)}
 		}
 		if err == bufio.ErrBufferFull {
 			continue
@@ -321,6 +502,8 @@ func readTag(br *bufio.Reader, buf []byte) ([]byte, error) {
 				return buf, nil
 			}
 			continue
+		case buf[0] == '!':
+			return buf, nil // a declaration: refused by the caller
 		}
 		for _, c := range buf[from:] {
 			switch {
@@ -407,7 +590,8 @@ func hasAttr(t xml.StartElement, space, local string) bool {
 	return false
 }
 
-// repeat reads a number-*-repeated attribute: at least 1, at most limit.
+// repeat reads a number-*-repeated attribute: at least 1, at most
+// limit+1 (which says: beyond the sheet's limit).
 func repeat(t xml.StartElement, local string, limit int) int {
 	v := attr(t, nsTable, local)
 	if v == "" {
@@ -417,54 +601,92 @@ func repeat(t xml.StartElement, local string, limit int) int {
 	if err != nil || n < 1 {
 		return 1
 	}
-	return min(n, limit)
+	return min(n, limit+1)
 }
 
-// openODSTable starts decoding content.xml at the table's start tag.
-func openODSTable(content *zip.File, root string, t odsTable) (it grid.Rows, err error) {
+// openTable starts decoding content.xml at the table's start tag: from
+// the stream the previous sheet left, when it has not gone past the
+// table (sheets are read in order), else from a new one.
+func (b *book) openTable(t odsTable) (it grid.Rows, err error) {
 	defer recoverTo(&err)
-	rc, err := content.Open()
-	if err != nil {
+	s := b.cursor
+	b.cursor = nil
+	if s == nil || s.pos > t.offset {
+		if s != nil {
+			s.rc.Close()
+		}
+		if s, err = b.open(); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.skipTo(t.offset); err != nil {
+		s.rc.Close()
 		return nil, odsError(err)
 	}
-	if _, err := io.CopyN(io.Discard, rc, t.offset); err != nil {
-		rc.Close()
-		return nil, odsError(err)
-	}
-	d := xml.NewDecoder(io.MultiReader(strings.NewReader(root), io.LimitReader(rc, maxPartBytes)))
+	x := &odsIter{b: b, s: s, sheet: t.name, next: 1}
+	x.d = xml.NewDecoder(&rootThen{root: b.root, s: s})
 	seenRoot := false
 	for {
-		tok, err := d.Token()
+		tok, err := x.token()
 		if err != nil {
-			rc.Close()
-			return nil, odsError(err)
+			s.rc.Close()
+			return nil, x.fail(err)
 		}
-		if s, ok := tok.(xml.StartElement); ok {
+		if st, ok := tok.(xml.StartElement); ok {
 			if !seenRoot {
 				seenRoot = true
 				continue
 			}
-			if s.Name != elTable {
+			if st.Name != elTable {
 				// the offset points elsewhere: the archive changed or is damaged
-				rc.Close()
-				return nil, corrupt("foglio %q non trovato in content.xml", t.name)
+				s.rc.Close()
+				return nil, &grid.CorruptError{Sheet: t.name, Detail: "content.xml: table not found at its offset"}
 			}
-			return &odsIter{d: d, rc: rc, next: 1}, nil
+			return x, nil
 		}
 	}
 }
 
+// rootThen yields the root tag (so that the decoder knows the prefixes)
+// and then the stream; it is an io.ByteReader, so encoding/xml reads no
+// further ahead than it decodes, and the next sheet goes on from there.
+type rootThen struct {
+	root string
+	i    int
+	s    *stream
+}
+
+func (r *rootThen) ReadByte() (byte, error) {
+	if r.i < len(r.root) {
+		r.i++
+		return r.root[r.i-1], nil
+	}
+	return r.s.ReadByte()
+}
+
+func (r *rootThen) Read(p []byte) (int, error) {
+	if r.i < len(r.root) {
+		n := copy(p, r.root[r.i:])
+		r.i += n
+		return n, nil
+	}
+	return r.s.Read(p)
+}
+
 // odsIter yields the rows of one table.
 type odsIter struct {
-	d        *xml.Decoder
-	rc       io.ReadCloser
-	next     int // number of the next row
-	n        int
-	cells    []grid.Cell
-	left     int // repeats of the current row still to yield
-	cellsOut int // cells yielded so far, for maxODSCells
-	err      error
-	done     bool
+	b      *book
+	s      *stream
+	d      *xml.Decoder
+	sheet  string
+	next   int // number of the next row
+	n      int
+	cells  []grid.Cell
+	blank  bool // the current row's cells are all empty or spaces
+	left   int  // repeats of the current row still to yield
+	err    error
+	done   bool
+	closed bool
 }
 
 var (
@@ -476,23 +698,55 @@ var (
 	elHeading   = xml.Name{Space: nsText, Local: "h"}
 )
 
+// token is the decoder's next token; a declaration is refused.
+func (x *odsIter) token() (xml.Token, error) {
+	tok, err := x.d.Token()
+	if d, ok := tok.(xml.Directive); ok && err == nil {
+		return nil, declaration(d)
+	}
+	return tok, err
+}
+
+// fail locates an error in the sheet, at the row being read.
+func (x *odsIter) fail(err error) error {
+	err = odsError(err)
+	var ce *grid.CorruptError
+	var le *grid.LimitError
+	switch {
+	case errors.As(err, &ce):
+		ce.Sheet = x.sheet
+		if ce.Row == 0 {
+			ce.Row = min(x.next, maxODSRows)
+		}
+	case errors.As(err, &le):
+		le.Sheet = x.sheet
+		if le.Row == 0 {
+			le.Row = min(x.next, maxODSRows)
+		}
+	}
+	return err
+}
+
 func (x *odsIter) Next() (more bool) {
 	defer func() {
 		if r := recover(); r != nil {
-			x.err = corrupt("errore interno di lettura (%v)", r)
+			x.err = x.fail(corrupt("internal error (%v)", r))
 			x.done, more = true, false
 		}
 	}()
-	if x.left > 0 && x.next <= maxODSRows {
+	if x.closed || x.err != nil {
+		return false
+	}
+	if x.left > 0 {
 		x.left--
 		x.n = x.next
 		x.next++
 		return x.count()
 	}
 	for !x.done {
-		tok, err := x.d.Token()
+		tok, err := x.token()
 		if err != nil {
-			x.err, x.done = odsError(err), true
+			x.err, x.done = x.fail(err), true
 			return false
 		}
 		switch t := tok.(type) {
@@ -501,16 +755,17 @@ func (x *odsIter) Next() (more bool) {
 			case t.Name == elTableRow:
 				n := repeat(t, "number-rows-repeated", maxODSRows)
 				if err := x.row(); err != nil {
-					x.err, x.done = err, true
+					x.err, x.done = x.fail(err), true
 					return false
 				}
-				if x.next > maxODSRows {
-					x.done = true
-					return false
-				}
-				if grid.Blank(x.cells) {
-					x.next += n
+				if x.blank {
+					x.next = min(x.next+n, maxODSRows+1)
 					continue
+				}
+				if x.next+n-1 > maxODSRows {
+					x.err, x.done = &grid.CorruptError{Sheet: x.sheet, Row: min(x.next, maxODSRows),
+						Detail: fmt.Sprintf("a row with values beyond row %d", maxODSRows)}, true
+					return false
 				}
 				x.n = x.next
 				x.next++
@@ -520,7 +775,7 @@ func (x *odsIter) Next() (more bool) {
 				// rows inside: descend
 			default:
 				if err := x.d.Skip(); err != nil {
-					x.err, x.done = odsError(err), true
+					x.err, x.done = x.fail(err), true
 					return false
 				}
 			}
@@ -533,12 +788,11 @@ func (x *odsIter) Next() (more bool) {
 	return false
 }
 
-// count adds the current row to the cells yielded, and stops the sheet
-// past maxODSCells.
+// count adds the current row to the cells the file yielded, and stops
+// past the budget.
 func (x *odsIter) count() bool {
-	x.cellsOut += len(x.cells)
-	if x.cellsOut > maxODSCells {
-		x.err = fmt.Errorf("foglio troppo grande: le righe ripetute superano %d milioni di celle", maxODSCells/1000000)
+	if x.b.cells += int64(len(x.cells)); x.b.cells > x.b.lim.Cells {
+		x.err = &grid.LimitError{Sheet: x.sheet, Row: x.n, Budget: grid.BudgetCells, What: "cells of the file, repeats counted", Limit: x.b.lim.Cells}
 		x.done, x.left = true, 0
 		return false
 	}
@@ -548,11 +802,12 @@ func (x *odsIter) count() bool {
 // row reads the cells of a table-row, up to its end tag.
 func (x *odsIter) row() error {
 	x.cells = x.cells[:0]
-	col := 0
+	x.blank = true
+	col, size := 0, 0 // the bytes of the row's distinct values, for RowBytes
 	for {
-		tok, err := x.d.Token()
+		tok, err := x.token()
 		if err != nil {
-			return odsError(err)
+			return err
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
@@ -564,7 +819,16 @@ func (x *odsIter) row() error {
 					return err
 				}
 				if c.V != "" {
-					for k := 0; k < n && col+k < maxODSCols; k++ {
+					if col+n > maxODSCols {
+						return corrupt("a cell with a value beyond column %d", maxODSCols)
+					}
+					if size += len(c.V); size > x.b.lim.RowBytes {
+						return &grid.LimitError{Budget: grid.BudgetRowBytes, What: "bytes of one row", Limit: int64(x.b.lim.RowBytes)}
+					}
+					// whether the value is blank is found once, not once
+					// per repeat (a megabyte of spaces in 16,384 columns)
+					x.blank = x.blank && strings.TrimSpace(c.V) == ""
+					for k := 0; k < n; k++ {
 						x.cells = setCell(x.cells, col+k, c)
 					}
 				}
@@ -627,9 +891,9 @@ func (x *odsIter) cellText() (string, error) {
 	size := 0
 	depth := 0
 	for {
-		tok, err := x.d.Token()
+		tok, err := x.token()
 		if err != nil {
-			return "", odsError(err)
+			return "", err
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
@@ -662,17 +926,30 @@ func (x *odsIter) cellText() (string, error) {
 // skipped. At most limit bytes are kept.
 func (x *odsIter) paragraph(limit int) (string, error) {
 	var b strings.Builder
+	var over error
 	write := func(s string) {
+		if over != nil {
+			return
+		}
+		// the text a paragraph expands to (text:s c="32767" in 20
+		// bytes) counts with the bytes inflated
+		if x.b.total += int64(len(s)); x.b.total > x.b.lim.TotalBytes {
+			over = &grid.LimitError{Budget: grid.BudgetBytes, What: "bytes of content.xml and of the text it expands to", Limit: x.b.lim.TotalBytes}
+			return
+		}
 		if b.Len()+len(s) > limit {
 			s = s[:max(0, limit-b.Len())]
+			for len(s) > 0 && !utf8.ValidString(s[max(0, len(s)-utf8.UTFMax):]) {
+				s = s[:len(s)-1] // not in the middle of a character
+			}
 		}
 		b.WriteString(s)
 	}
 	depth := 0
 	for {
-		tok, err := x.d.Token()
+		tok, err := x.token()
 		if err != nil {
-			return "", odsError(err)
+			return "", err
 		}
 		switch t := tok.(type) {
 		case xml.CharData:
@@ -702,6 +979,9 @@ func (x *odsIter) paragraph(limit int) (string, error) {
 				}
 			}
 		case xml.EndElement:
+			if over != nil {
+				return "", over
+			}
 			if depth == 0 {
 				return b.String(), nil
 			}
@@ -712,7 +992,20 @@ func (x *odsIter) paragraph(limit int) (string, error) {
 
 func (x *odsIter) Row() (int, []grid.Cell) { return x.n, x.cells }
 func (x *odsIter) Err() error              { return x.err }
-func (x *odsIter) Close() error            { return x.rc.Close() }
+
+// Close leaves the stream to the next sheet when this one was read to
+// its end, and closes it otherwise.
+func (x *odsIter) Close() error {
+	if x.closed {
+		return nil
+	}
+	x.closed = true
+	if x.done && x.err == nil && x.b.cursor == nil {
+		x.b.cursor = x.s
+		return nil
+	}
+	return x.s.rc.Close()
+}
 
 func setCell(cells []grid.Cell, col int, c grid.Cell) []grid.Cell {
 	for len(cells) <= col {
@@ -722,26 +1015,16 @@ func setCell(cells []grid.Cell, col int, c grid.Cell) []grid.Cell {
 	return cells
 }
 
-// corrupt returns grid.ErrCorrupt with a detail in Italian, which goes
-// before the advice: «il file è danneggiato o incompleto (content.xml
-// troncato): riaprirlo ...».
+// corrupt returns a *grid.CorruptError; the caller adds the sheet and
+// row.
 func corrupt(format string, a ...any) error {
-	return corruptError{fmt.Sprintf(format, a...)}
+	return &grid.CorruptError{Detail: fmt.Sprintf(format, a...)}
 }
-
-type corruptError struct{ detail string }
-
-func (e corruptError) Error() string {
-	lead, advice, _ := strings.Cut(grid.ErrCorrupt.Error(), ": ")
-	return lead + " (" + e.detail + "): " + advice
-}
-
-func (e corruptError) Is(target error) bool { return target == grid.ErrCorrupt }
 
 // recoverTo turns a panic into an error; every entry point of the reader
 // defers it, so that no input can crash the program.
 func recoverTo(err *error) {
 	if r := recover(); r != nil {
-		*err = corrupt("errore interno di lettura (%v)", r)
+		*err = corrupt("internal error (%v)", r)
 	}
 }

@@ -3,6 +3,7 @@ package ods
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -26,7 +27,7 @@ func readFixture(t *testing.T, name string) []gridtest.Sheet {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := Open(bytes.NewReader(data), int64(len(data)))
+	b, err := Open(context.Background(), bytes.NewReader(data), int64(len(data)), grid.Limits{})
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
@@ -128,7 +129,7 @@ func odsFile(tb testing.TB, content string, extra ...string) []byte {
 }
 
 func readODSBytes(data []byte) ([]gridtest.Sheet, error) {
-	b, err := Open(bytes.NewReader(data), int64(len(data)))
+	b, err := Open(context.Background(), bytes.NewReader(data), int64(len(data)), grid.Limits{})
 	if err != nil {
 		return nil, err
 	}
@@ -195,15 +196,16 @@ func TestODSContent(t *testing.T) {
 }
 
 func TestODSRepeatsBounded(t *testing.T) {
-	// a value repeated over a million rows and columns is expanded only
-	// up to the sheet's limits; the empty repeats cost nothing
+	// a value repeated up to the sheet's limits is expanded; the empty
+	// repeats cost nothing
 	content := odsHead + `<table:table table:name="S">
 <table:table-row table:number-rows-repeated="1048570"><table:table-cell table:number-columns-repeated="16384"/></table:table-row>
-<table:table-row table:number-rows-repeated="1000000000"><table:table-cell office:value-type="float" office:value="1" table:number-columns-repeated="1000000000"/></table:table-row>
+<table:table-row table:number-rows-repeated="6"><table:table-cell table:number-columns-repeated="16383"/><table:table-cell office:value-type="float" office:value="1"/></table:table-row>
+<table:table-row table:number-rows-repeated="1000000000"><table:table-cell table:number-columns-repeated="1000000000"/></table:table-row>
 </table:table>` + odsTail
 	data := odsFile(t, content)
 	z, _ := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	b, err := odsBook(z)
+	b, err := odsBook(context.Background(), z, grid.DefaultLimits())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,17 +235,35 @@ func TestODSRepeatsBounded(t *testing.T) {
 		t.Errorf("allocated %d bytes", alloc)
 	}
 
+	// a value that a repeat carries beyond the sheet's last row or
+	// column is damage (Calc cannot write it), not a place to stop
+	// reading as if the data had ended
+	for _, c := range []struct{ name, rows string }{
+		{"rows", `<table:table-row table:number-rows-repeated="1048570"><table:table-cell/></table:table-row>
+<table:table-row table:number-rows-repeated="1000000000"><table:table-cell office:value-type="float" office:value="1"/></table:table-row>`},
+		{"columns", `<table:table-row><table:table-cell office:value-type="float" office:value="1" table:number-columns-repeated="1000000000"/></table:table-row>`},
+		{"row after the last", `<table:table-row table:number-rows-repeated="1048576"><table:table-cell/></table:table-row>
+<table:table-row><table:table-cell office:value-type="float" office:value="1"/></table:table-row>`},
+	} {
+		_, err := readODSBytes(odsFile(t, odsHead+`<table:table table:name="S">`+c.rows+`</table:table>`+odsTail))
+		var ce *grid.CorruptError
+		if !errors.As(err, &ce) || ce.Sheet != "S" || ce.Row < 1048571 && c.name != "columns" || c.name == "columns" && ce.Row != 1 {
+			t.Errorf("%s: err = %v, want a *grid.CorruptError in sheet S at the row", c.name, err)
+		}
+	}
+
 	// a full row repeated a million times is refused, not expanded
 	content = odsHead + `<table:table table:name="S">
 <table:table-row table:number-rows-repeated="1000000"><table:table-cell office:value-type="float" office:value="1" table:number-columns-repeated="16384"/></table:table-row>
 </table:table>` + odsTail
 	data = odsFile(t, content)
 	z, _ = zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if b, err = odsBook(z); err != nil {
+	if b, err = odsBook(context.Background(), z, grid.DefaultLimits()); err != nil {
 		t.Fatal(err)
 	}
-	if err := gridtest.Drain(b); err == nil || !strings.Contains(err.Error(), "troppo grande") {
-		t.Errorf("err = %v, want a sheet too large", err)
+	var le *grid.LimitError
+	if err := gridtest.Drain(b); !errors.As(err, &le) || le.Budget != grid.BudgetCells || le.Sheet != "S" {
+		t.Errorf("err = %v, want a *grid.LimitError on the cells of sheet S", err)
 	}
 }
 
@@ -297,12 +317,20 @@ func TestODSTruncatedContent(t *testing.T) {
 		_, err := readODSBytes(odsFile(t, content[:n]))
 		if err == nil {
 			t.Errorf("cut at %d: no error", n)
-		} else if strings.Contains(err.Error(), "errore interno") {
+		} else if strings.Contains(err.Error(), "internal error") {
 			t.Errorf("cut at %d: %v", n, err)
 		}
 	}
 }
 
+// fuzzLimits keep each execution small: a repeat of a million rows is
+// refused at 100,000 cells, a part at 4 MiB.
+var fuzzLimits = grid.Limits{PartBytes: 4 << 20, TotalBytes: 16 << 20, TokenBytes: 1 << 16, Cells: 100000}.WithDefaults()
+
+// FuzzODS fuzzes whole archives and the content.xml inside one, under
+// small limits, and checks the decoders' contract (gridtest.Contract):
+// typed errors, rows in order and never blank, numbers that are numbers,
+// the budget kept, the same rows when read again.
 func FuzzODS(f *testing.F) {
 	for _, name := range []string{"tipi.ods", "prospetto.ods", "data1904.ods", "sst.ods"} {
 		b, err := os.ReadFile(fixture(name))
@@ -320,21 +348,195 @@ func FuzzODS(f *testing.F) {
 		}
 	}
 	f.Add([]byte(odsHead + `<table:table table:name="S"><table:table-row table:number-rows-repeated="3"><table:table-cell office:value-type="float" office:value="1" table:number-columns-repeated="4"/><table:covered-table-cell/><table:table-cell><text:p>a<text:s text:c="2"/><text:tab/><text:line-break/></text:p><text:p>b</text:p></table:table-cell></table:table-row></table:table>` + odsTail))
+	f.Add([]byte(manySheets(3)))
+	f.Add([]byte(odsHead + `<table:table table:name="S"><table:table-row table:number-rows-repeated="1048575"><table:table-cell/></table:table-row><table:table-row table:number-rows-repeated="2"><table:table-cell office:value-type="float" office:value="1"/></table:table-row></table:table>` + odsTail))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// a whole archive, or a content.xml to put in one (mutations of
 		// a deflated archive rarely get past its checksums)
 		if !bytes.HasPrefix(data, magicZip) {
 			data = odsFile(t, string(data))
 		}
-		var err error
-		if z, zerr := zip.NewReader(bytes.NewReader(data), int64(len(data))); zerr == nil {
-			var b *grid.Book
-			if b, err = odsBook(z); err == nil {
-				err = gridtest.Drain(b)
-			}
+		z, zerr := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+		if zerr != nil {
+			return
 		}
-		if err != nil && strings.Contains(err.Error(), "errore interno") {
-			t.Fatalf("recovered panic: %v", err)
+		b, err := odsBook(context.Background(), z, fuzzLimits)
+		if err != nil {
+			if breach := gridtest.Typed(err); breach != nil {
+				t.Fatal(breach)
+			}
+			return
+		}
+		if _, breach := gridtest.Contract(b, fuzzLimits.Cells); breach != nil {
+			t.Fatal(breach)
 		}
 	})
+}
+
+func TestODSDeclarationRefused(t *testing.T) {
+	// encoding/xml passes over a DOCTYPE; OpenDocument has none, and what
+	// it hides (entities, the rest of a row) must not be read as data
+	row := `<table:table-row><table:table-cell><text:p>a</text:p></table:table-cell>%s<table:table-cell office:value-type="float" office:value="3"/></table:table-row>`
+	for _, c := range []struct{ name, content string }{
+		{"before the root", `<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x "y">]>` + strings.TrimPrefix(odsHead, `<?xml version="1.0" encoding="UTF-8"?>`) +
+			`<table:table table:name="S">` + fmt.Sprintf(row, "") + `</table:table>` + odsTail},
+		{"in a row", odsHead + `<table:table table:name="S">` + fmt.Sprintf(row, `<!DOCTYPE x [<!ENTITY y "z">]>`) + `</table:table>` + odsTail},
+		{"in a cell", odsHead + `<table:table table:name="S">` + fmt.Sprintf(row, `<table:table-cell><!DOCTYPE x><text:p>b</text:p></table:table-cell>`) + `</table:table>` + odsTail},
+		{"between sheets", odsHead + `<table:table table:name="S">` + fmt.Sprintf(row, "") + `</table:table><!ENTITY e "x">` + odsTail},
+	} {
+		sheets, err := readODSBytes(odsFile(t, c.content))
+		if !errors.Is(err, grid.ErrCorrupt) {
+			t.Errorf("%s: sheets %+v, err = %v, want grid.ErrCorrupt", c.name, sheets, err)
+		}
+	}
+}
+
+// manySheets is a content.xml of n sheets of one row each.
+func manySheets(n int) string {
+	var b strings.Builder
+	b.WriteString(odsHead)
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, `<table:table table:name="S%d"><table:table-row><table:table-cell office:value-type="float" office:value="%d"/></table:table-row></table:table>`, i, i)
+	}
+	b.WriteString(odsTail)
+	return b.String()
+}
+
+func TestODSSheetsReadInOnePass(t *testing.T) {
+	// sheets read in order go on from where the previous one ended:
+	// content.xml is inflated a bounded number of times, not once per
+	// sheet (20,000 sheets took a minute)
+	content := manySheets(3000)
+	data := odsFile(t, content)
+	z, _ := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	b, err := odsBook(context.Background(), z, grid.DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sheets, err := gridtest.ReadBook(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sheets) != 3000 || sheets[2999].Name != "S2999" || len(sheets[2999].Rows) != 1 || sheets[2999].Rows[0].Cells[0] != num("2999") {
+		t.Fatalf("%d sheets, last %+v", len(sheets), sheets[len(sheets)-1])
+	}
+	inflated := bookOf(t, b).total
+	if inflated > 4*int64(len(content)) {
+		t.Errorf("content.xml of %d bytes inflated to %d bytes for 3000 sheets", len(content), inflated)
+	}
+	// a sheet opened again, or out of order, is read from a new stream
+	it, err := b.Sheets[5].Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !it.Next() {
+		t.Fatalf("sheet 5 again: no row, %v", it.Err())
+	}
+	if _, cells := it.Row(); cells[0] != num("5") {
+		t.Errorf("sheet 5 again: %v", cells)
+	}
+	it.Close()
+	b.Close()
+}
+
+// bookOf finds the book behind a grid.Book's sheets (tests only).
+func bookOf(t *testing.T, b *grid.Book) *book {
+	t.Helper()
+	it, err := b.Sheets[0].Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer it.Close()
+	return it.(*odsIter).b
+}
+
+func BenchmarkODSManySheets(b *testing.B) {
+	data := odsFile(b, manySheets(20000))
+	b.SetBytes(int64(len(data)))
+	for i := 0; i < b.N; i++ {
+		bk, err := Open(context.Background(), bytes.NewReader(data), int64(len(data)), grid.Limits{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := gridtest.Drain(bk); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func TestODSBudget(t *testing.T) {
+	long := strings.Repeat("x", 5000)
+	content := odsHead + `<table:table table:name="S"><table:table-row><table:table-cell><text:p>` + long + `</text:p></table:table-cell></table:table-row>
+<table:table-row table:number-rows-repeated="50"><table:table-cell office:value-type="float" office:value="1" table:number-columns-repeated="20"/></table:table-row></table:table>` + odsTail
+	data := odsFile(t, content)
+	for _, c := range []struct {
+		name   string
+		lim    grid.Limits
+		budget grid.Budget
+	}{
+		{"inflated bytes", grid.Limits{TotalBytes: int64(len(content))}, grid.BudgetBytes}, // the scans and the sheet read it 3 times
+		{"declared part", grid.Limits{PartBytes: int64(len(content)) - 1}, grid.BudgetBytes},
+		{"token", grid.Limits{TokenBytes: 4096}, grid.BudgetElements},
+		{"cells", grid.Limits{Cells: 500}, grid.BudgetCells},
+		{"sheets", grid.Limits{Sheets: 1}, 0},
+	} {
+		b, err := Open(context.Background(), bytes.NewReader(data), int64(len(data)), c.lim)
+		if err == nil {
+			err = gridtest.Drain(b)
+		}
+		var le *grid.LimitError
+		if c.budget == 0 {
+			if err != nil {
+				t.Errorf("%s: %v", c.name, err)
+			}
+			continue
+		}
+		if !errors.As(err, &le) || le.Budget != c.budget {
+			t.Errorf("%s: err = %v, want a *grid.LimitError of budget %d", c.name, err, c.budget)
+		}
+	}
+	sheets := manySheets(3)
+	data = odsFile(t, sheets)
+	if _, err := Open(context.Background(), bytes.NewReader(data), int64(len(data)), grid.Limits{Sheets: 2}); !errors.Is(err, grid.ErrTooBig) {
+		t.Errorf("3 sheets, 2 allowed: err = %v", err)
+	}
+}
+
+func TestODSCancel(t *testing.T) {
+	data := odsFile(t, manySheets(2000))
+	ctx, cancel := context.WithCancel(context.Background())
+	b, err := Open(ctx, bytes.NewReader(data), int64(len(data)), grid.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	// the stream of the first sheet may hold its bytes already: the
+	// cancellation is seen at the next read from the archive
+	if err := gridtest.Drain(b); !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+}
+
+func TestODSDamageLocated(t *testing.T) {
+	// damage met by the first scan names the sheet and the row too
+	var rows strings.Builder
+	rows.WriteString(`<table:table table:name="Primo"><table:table-row><table:table-cell><text:p>x</text:p></table:table-cell></table:table-row></table:table><table:table table:name="Dati">`)
+	rows.WriteString(`<table:table-row table:number-rows-repeated="2"><table:table-cell/></table:table-row>`)
+	for r := 3; r <= 101; r++ {
+		fmt.Fprintf(&rows, `<table:table-row><table:table-cell><text:p>Lecco %d</text:p></table:table-cell></table:table-row>`, r)
+	}
+	rows.WriteString(`</table:table>`)
+	full := odsHead + rows.String() + odsTail
+	at := strings.Index(full, "Lecco 52")
+	for _, c := range []struct{ name, content string }{
+		{"cut short", full[:at]},
+		{"DOCTYPE", full[:at] + `<!DOCTYPE x>` + full[at:]},
+		{"invalid XML", full[:at] + `</text:x>` + full[at:]},
+	} {
+		_, err := readODSBytes(odsFile(t, c.content))
+		var ce *grid.CorruptError
+		if !errors.As(err, &ce) || ce.Sheet != "Dati" || ce.Row != 52 {
+			t.Errorf("%s: err = %v, want a *grid.CorruptError at sheet Dati, row 52", c.name, err)
+		}
+	}
 }

@@ -17,6 +17,7 @@ package xls
 // panic escapes: a malformed file gives an error wrapping grid.ErrCorrupt.
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -75,27 +76,17 @@ const (
 	maxXLSCols = 256
 )
 
-// corrupt returns grid.ErrCorrupt with a detail in Italian, which goes
-// before the advice: «il file è danneggiato o incompleto (record BIFF
-// troncato): riaprirlo ...».
+// corrupt returns a *grid.CorruptError; the sheet and row are added by
+// the iterator that meets it.
 func corrupt(format string, a ...any) error {
-	return corruptError{fmt.Sprintf(format, a...)}
+	return &grid.CorruptError{Detail: fmt.Sprintf(format, a...)}
 }
-
-type corruptError struct{ detail string }
-
-func (e corruptError) Error() string {
-	lead, advice, _ := strings.Cut(grid.ErrCorrupt.Error(), ": ")
-	return lead + " (" + e.detail + "): " + advice
-}
-
-func (e corruptError) Is(target error) bool { return target == grid.ErrCorrupt }
 
 // recoverTo turns a panic into an error; every entry point of the readers
 // defers it, so that no input can crash the program.
 func recoverTo(err *error) {
 	if r := recover(); r != nil {
-		*err = corrupt("errore interno di lettura (%v)", r)
+		*err = corrupt("internal error (%v)", r)
 	}
 }
 
@@ -107,7 +98,7 @@ func oleStream(ra io.ReaderAt, size, limit int64, names ...string) (data []byte,
 	defer func() {
 		// mscfb has panicked on some damaged containers
 		if r := recover(); r != nil {
-			data, err = nil, corrupt("contenitore OLE non leggibile")
+			data, err = nil, corrupt("unreadable OLE container")
 		}
 	}()
 	if err := checkOLEHeader(ra, size); err != nil {
@@ -115,7 +106,7 @@ func oleStream(ra io.ReaderAt, size, limit int64, names ...string) (data []byte,
 	}
 	doc, err := mscfb.New(ra)
 	if err != nil {
-		return nil, false, false, corrupt("contenitore OLE non leggibile")
+		return nil, false, false, corrupt("unreadable OLE container")
 	}
 	var pick *mscfb.File
 	rank := len(names)
@@ -137,14 +128,14 @@ func oleStream(ra io.ReaderAt, size, limit int64, names ...string) (data []byte,
 	}
 	n := pick.Size
 	if n > size {
-		return nil, true, encryptedPkg, corrupt("flusso %q più lungo del file", pick.Name)
+		return nil, true, encryptedPkg, corrupt("stream %q longer than the file", pick.Name)
 	}
 	if limit >= 0 && n > limit {
 		n = limit
 	}
 	data = make([]byte, n)
 	if _, err := io.ReadFull(pick, data); err != nil {
-		return nil, true, encryptedPkg, corrupt("flusso %q troncato", pick.Name)
+		return nil, true, encryptedPkg, corrupt("stream %q cut short", pick.Name)
 	}
 	return data, true, encryptedPkg, nil
 }
@@ -154,16 +145,16 @@ func oleStream(ra io.ReaderAt, size, limit int64, names ...string) (data []byte,
 func checkOLEHeader(ra io.ReaderAt, size int64) error {
 	h := make([]byte, 512)
 	if _, err := ra.ReadAt(h, 0); err != nil {
-		return corrupt("contenitore OLE troncato")
+		return corrupt("OLE container cut short")
 	}
 	shift := binary.LittleEndian.Uint16(h[0x1E:])
 	if shift != 9 && shift != 12 {
-		return corrupt("contenitore OLE non leggibile")
+		return corrupt("unreadable OLE container")
 	}
 	sectors := uint64(size>>shift) + 1
 	for _, off := range []int{0x2C, 0x40, 0x48} { // FAT, mini FAT, DIFAT sector counts
 		if uint64(binary.LittleEndian.Uint32(h[off:])) > sectors {
-			return corrupt("contenitore OLE non leggibile")
+			return corrupt("unreadable OLE container")
 		}
 	}
 	return nil
@@ -181,12 +172,12 @@ func (r *biffRecords) next() (typ uint16, body []byte, ok bool, err error) {
 		return 0, nil, false, nil
 	}
 	if r.pos+4 > len(r.b) {
-		return 0, nil, false, corrupt("record BIFF troncato (posizione %d)", r.pos)
+		return 0, nil, false, corrupt("BIFF record cut short (offset %d)", r.pos)
 	}
 	typ = binary.LittleEndian.Uint16(r.b[r.pos:])
 	n := int(binary.LittleEndian.Uint16(r.b[r.pos+2:]))
 	if r.pos+4+n > len(r.b) {
-		return 0, nil, false, corrupt("record BIFF troncato (posizione %d)", r.pos)
+		return 0, nil, false, corrupt("BIFF record cut short (offset %d)", r.pos)
 	}
 	body = r.b[r.pos+4 : r.pos+4+n]
 	r.pos += 4 + n
@@ -211,14 +202,54 @@ func (r *biffRecords) continued(body []byte) ([][]byte, error) {
 	}
 }
 
-// xlsGlobals is what the workbook globals substream says.
+// xlsGlobals is what the workbook globals substream says, with the
+// budget of the file: the bytes of records the sheets walk (each sheet
+// is walked twice: to check the order of its rows, then to read them),
+// the cells they yield, the context that stops them.
 type xlsGlobals struct {
 	version  uint16 // biff8 or biff5
 	date1904 bool
 	dec      *encoding.Decoder // BIFF5 byte strings
 	sst      []string
+	sstBlank []bool // per shared string: empty or spaces (found once, not per cell)
 	sheets   []xlsSheet
 	stream   []byte
+
+	ctx     context.Context
+	lim     grid.Limits
+	walked  int64 // bytes of records walked by the sheets
+	cells   int64 // cells decoded
+	records int   // records walked, to check ctx now and then
+}
+
+// walk counts a record walked by a sheet against the budget, and checks
+// the context every 4096 records.
+func (g *xlsGlobals) walk(body []byte) error {
+	if g.walked += int64(4 + len(body)); g.walked > g.lim.TotalBytes {
+		return &grid.LimitError{Budget: grid.BudgetBytes, What: "bytes of BIFF records walked by the sheets", Limit: g.lim.TotalBytes}
+	}
+	if g.records++; g.records%4096 == 0 {
+		return g.ctx.Err()
+	}
+	return nil
+}
+
+// atRow gives a *grid.CorruptError the row it concerns.
+func atRow(err error, row int) error {
+	var ce *grid.CorruptError
+	if errors.As(err, &ce) && ce.Row == 0 {
+		ce.Row = row
+	}
+	return err
+}
+
+// inDetail prefixes the detail of a *grid.CorruptError.
+func inDetail(err error, prefix string) error {
+	var ce *grid.CorruptError
+	if errors.As(err, &ce) {
+		ce.Detail = prefix + ce.Detail
+	}
+	return err
 }
 
 type xlsSheet struct {
@@ -229,18 +260,24 @@ type xlsSheet struct {
 
 // Open reads the Workbook stream of an OLE compound file of size bytes
 // into memory and lists its sheets; the rows of a sheet are decoded when
-// it is opened. A password-protected workbook gives grid.ErrEncrypted, an
-// OLE file of another kind ErrNotWorkbook, damage grid.ErrCorrupt.
-func Open(ra io.ReaderAt, size int64) (*grid.Book, error) {
+// it is opened. ctx stops a read in progress; lim bounds the sheets, the
+// bytes of records they walk and the cells they yield (zero fields:
+// grid.DefaultLimits). A password-protected workbook gives
+// grid.ErrEncrypted, an OLE file of another kind ErrNotWorkbook, damage a
+// *grid.CorruptError, a budget exceeded a *grid.LimitError.
+func Open(ctx context.Context, ra io.ReaderAt, size int64, lim grid.Limits) (*grid.Book, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	data, found, encPkg, err := oleStream(ra, size, -1, "Workbook", "Book")
 	if err != nil {
 		return nil, err
 	}
-	return xlsBook(data, found, encPkg)
+	return xlsBook(ctx, data, found, encPkg, lim.WithDefaults())
 }
 
 // xlsBook reads the sheets of a Workbook stream.
-func xlsBook(data []byte, found, encPkg bool) (b *grid.Book, err error) {
+func xlsBook(ctx context.Context, data []byte, found, encPkg bool, lim grid.Limits) (b *grid.Book, err error) {
 	defer recoverTo(&err)
 	if encPkg {
 		return nil, grid.ErrEncrypted
@@ -251,6 +288,19 @@ func xlsBook(data []byte, found, encPkg bool) (b *grid.Book, err error) {
 	g, err := parseGlobals(data)
 	if err != nil {
 		return nil, err
+	}
+	g.ctx, g.lim = ctx, lim
+	if len(g.sheets) > lim.Sheets {
+		return nil, &grid.LimitError{Budget: grid.BudgetSheets, What: "sheets of the workbook", Limit: int64(lim.Sheets)}
+	}
+	// Excel writes each sheet once; two BOUNDSHEET records pointing at
+	// the same substream would read its rows twice
+	at := make(map[int]string, len(g.sheets))
+	for _, s := range g.sheets {
+		if other, dup := at[s.pos]; dup {
+			return nil, &grid.CorruptError{Sheet: s.name, Detail: fmt.Sprintf("sheet at the same offset %d as sheet %q", s.pos, other)}
+		}
+		at[s.pos] = s.name
 	}
 	b = &grid.Book{}
 	if g.version == biff5 {
@@ -275,7 +325,7 @@ func parseGlobals(data []byte) (*xlsGlobals, error) {
 		return nil, err
 	}
 	if !ok || typ != recBOF || len(body) < 4 {
-		return nil, corrupt("manca l'intestazione BIFF (BOF)")
+		return nil, corrupt("no BIFF header (BOF)")
 	}
 	g := &xlsGlobals{stream: data, dec: charmap.Windows1252.NewDecoder()}
 	g.version = binary.LittleEndian.Uint16(body)
@@ -285,7 +335,7 @@ func parseGlobals(data []byte) (*xlsGlobals, error) {
 		return nil, fmt.Errorf("versione di Excel troppo vecchia o sconosciuta (BIFF %#x): aprire il file e salvarlo come .xlsx", g.version)
 	}
 	if dt := binary.LittleEndian.Uint16(body[2:]); dt != bofGlobals {
-		return nil, corrupt("il flusso non comincia con i dati della cartella di lavoro")
+		return nil, corrupt("the stream does not start with the workbook globals")
 	}
 	for {
 		typ, body, ok, err := r.next()
@@ -293,7 +343,7 @@ func parseGlobals(data []byte) (*xlsGlobals, error) {
 			return nil, err
 		}
 		if !ok {
-			return nil, corrupt("cartella di lavoro troncata (manca EOF)")
+			return nil, corrupt("workbook globals cut short (no EOF)")
 		}
 		switch typ {
 		case recEOF:
@@ -320,6 +370,10 @@ func parseGlobals(data []byte) (*xlsGlobals, error) {
 			if g.sst, err = parseSST(segs); err != nil {
 				return nil, err
 			}
+			g.sstBlank = make([]bool, len(g.sst))
+			for i, v := range g.sst {
+				g.sstBlank[i] = strings.TrimSpace(v) == ""
+			}
 		}
 	}
 }
@@ -328,7 +382,7 @@ func parseGlobals(data []byte) (*xlsGlobals, error) {
 // charts, macro sheets or VBA modules).
 func (g *xlsGlobals) boundSheet(body []byte) error {
 	if len(body) < 7 {
-		return corrupt("record del foglio (BOUNDSHEET) troncato")
+		return corrupt("BOUNDSHEET record cut short")
 	}
 	s := xlsSheet{
 		pos:    int(binary.LittleEndian.Uint32(body)),
@@ -340,17 +394,17 @@ func (g *xlsGlobals) boundSheet(body []byte) error {
 	cch := int(body[6])
 	if g.version == biff5 {
 		if 7+cch > len(body) {
-			return corrupt("nome del foglio troncato")
+			return corrupt("sheet name cut short")
 		}
 		s.name = g.bytesText(body[7 : 7+cch])
 	} else {
 		sr := &segReader{segs: [][]byte{body[7:]}}
 		flags, err := sr.u8()
 		if err != nil {
-			return corrupt("nome del foglio troncato")
+			return corrupt("sheet name cut short")
 		}
 		if s.name, err = sr.chars(cch, flags&1 != 0); err != nil {
-			return corrupt("nome del foglio troncato")
+			return corrupt("sheet name cut short")
 		}
 	}
 	g.sheets = append(g.sheets, s)
@@ -418,7 +472,7 @@ func (s *segReader) atEnd() bool {
 // raw returns the next n bytes, across boundaries.
 func (s *segReader) raw(n int) ([]byte, error) {
 	if n < 0 {
-		return nil, corrupt("lunghezza negativa")
+		return nil, corrupt("negative length")
 	}
 	if s.i < len(s.segs) && s.p+n <= len(s.segs[s.i]) {
 		b := s.segs[s.i][s.p : s.p+n]
@@ -428,7 +482,7 @@ func (s *segReader) raw(n int) ([]byte, error) {
 	out := make([]byte, 0, min(n, 1<<16))
 	for len(out) < n {
 		if s.atEnd() {
-			return nil, corrupt("stringa troncata")
+			return nil, corrupt("string cut short")
 		}
 		seg := s.segs[s.i]
 		k := min(n-len(out), len(seg)-s.p)
@@ -442,7 +496,7 @@ func (s *segReader) raw(n int) ([]byte, error) {
 func (s *segReader) skip(n int) error {
 	for n > 0 {
 		if s.atEnd() {
-			return corrupt("stringa troncata")
+			return corrupt("string cut short")
 		}
 		k := min(n, len(s.segs[s.i])-s.p)
 		s.p += k
@@ -485,7 +539,7 @@ func (s *segReader) chars(cch int, high bool) (string, error) {
 	for len(u) < cch {
 		if s.i >= len(s.segs) || s.p >= len(s.segs[s.i]) {
 			if s.i+1 >= len(s.segs) {
-				return "", corrupt("stringa troncata")
+				return "", corrupt("string cut short")
 			}
 			s.i, s.p = s.i+1, 0
 			opt, err := s.u8()
@@ -499,7 +553,7 @@ func (s *segReader) chars(cch int, high bool) (string, error) {
 		if high {
 			k := min(want, len(seg)/2)
 			if k == 0 {
-				return "", corrupt("carattere spezzato tra due record")
+				return "", corrupt("character split between two records")
 			}
 			for j := 0; j < k; j++ {
 				u = append(u, binary.LittleEndian.Uint16(seg[2*j:]))
@@ -541,7 +595,7 @@ func (s *segReader) unicodeString(rich bool) (string, error) {
 			return "", err
 		}
 		if n > math.MaxInt32 {
-			return "", corrupt("dati fonetici troppo lunghi")
+			return "", corrupt("phonetic data too long")
 		}
 		ext = int(n)
 	}
@@ -563,11 +617,11 @@ func (s *segReader) unicodeString(rich bool) (string, error) {
 func parseSST(segs [][]byte) ([]string, error) {
 	s := &segReader{segs: segs}
 	if _, err := s.u32(); err != nil { // cstTotal
-		return nil, corrupt("tabella delle stringhe (SST) troncata")
+		return nil, corrupt("shared string table (SST) cut short")
 	}
 	n, err := s.u32()
 	if err != nil {
-		return nil, corrupt("tabella delle stringhe (SST) troncata")
+		return nil, corrupt("shared string table (SST) cut short")
 	}
 	size := 0
 	for _, b := range segs {
@@ -577,7 +631,7 @@ func parseSST(segs [][]byte) ([]string, error) {
 	for uint32(len(out)) < n && !s.atEnd() {
 		str, err := s.unicodeString(true)
 		if err != nil {
-			return nil, fmt.Errorf("tabella delle stringhe (SST), stringa %d: %w", len(out)+1, err)
+			return nil, inDetail(err, fmt.Sprintf("shared string table (SST), string %d: ", len(out)+1))
 		}
 		out = append(out, str)
 	}
@@ -588,9 +642,13 @@ func parseSST(segs [][]byte) ([]string, error) {
 // ascending row; a file that does not (some generators write them in
 // the order the program produced them) is read whole and sorted.
 func (g *xlsGlobals) openSheet(s xlsSheet) (it grid.Rows, err error) {
+	defer func() { err = inSheet(err, s.name, 0) }()
 	defer recoverTo(&err)
+	if err := g.ctx.Err(); err != nil {
+		return nil, err
+	}
 	if s.pos < 0 || s.pos >= len(g.stream) {
-		return nil, corrupt("foglio %q fuori dal file", s.name)
+		return nil, corrupt("sheet %q beyond the stream", s.name)
 	}
 	r := &biffRecords{b: g.stream, pos: s.pos}
 	typ, body, ok, err := r.next()
@@ -598,17 +656,17 @@ func (g *xlsGlobals) openSheet(s xlsSheet) (it grid.Rows, err error) {
 		return nil, err
 	}
 	if !ok || typ != recBOF || len(body) < 4 {
-		return nil, corrupt("foglio %q: manca l'intestazione BIFF (BOF)", s.name)
+		return nil, corrupt("sheet %q: no BIFF header (BOF)", s.name)
 	}
 	if dt := binary.LittleEndian.Uint16(body[2:]); dt != bofWorksheet {
 		return &sortedIter{}, nil // a dialog or macro sheet: no cells to read
 	}
 	start := r.pos
-	ordered, err := cellsOrdered(g.stream, start)
+	ordered, err := g.cellsOrdered(start)
 	if err != nil {
 		return nil, err
 	}
-	cr := &cellReader{g: g, r: biffRecords{b: g.stream, pos: start}}
+	cr := &cellReader{g: g, sheet: s.name, r: biffRecords{b: g.stream, pos: start}}
 	if ordered {
 		return &xlsIter{cr: cr}, nil
 	}
@@ -617,16 +675,19 @@ func (g *xlsGlobals) openSheet(s xlsSheet) (it grid.Rows, err error) {
 
 // cellsOrdered tells whether the cell records of a sheet come by
 // non-decreasing row.
-func cellsOrdered(stream []byte, pos int) (bool, error) {
-	r := &biffRecords{b: stream, pos: pos}
+func (g *xlsGlobals) cellsOrdered(pos int) (bool, error) {
+	r := &biffRecords{b: g.stream, pos: pos}
 	last, depth := -1, 0
 	for {
 		typ, body, ok, err := r.next()
 		if err != nil {
-			return false, err
+			return false, atRow(err, last+2) // the row after the last whole one
 		}
 		if !ok {
 			return true, nil
+		}
+		if err := g.walk(body); err != nil {
+			return false, err
 		}
 		switch typ {
 		case recBOF:
@@ -661,7 +722,7 @@ func collectCells(cr *cellReader) (grid.Rows, error) {
 		if !ok {
 			break
 		}
-		cells = append(cells, pendingCell{row, col, c})
+		cells = append(cells, pendingCell{row, col, c, cr.blank})
 	}
 	// stable: of two values for one cell, the later record wins
 	sort.SliceStable(cells, func(i, j int) bool { return cells[i].row < cells[j].row })
@@ -672,17 +733,17 @@ func collectCells(cr *cellReader) (grid.Rows, error) {
 type sortedIter struct {
 	cells []pendingCell
 	i, n  int
-	row   []grid.Cell
+	row   rowCells
 }
 
 func (s *sortedIter) Next() bool {
 	for s.i < len(s.cells) {
 		r := s.cells[s.i].row
-		s.row = s.row[:0]
+		s.row.reset()
 		for ; s.i < len(s.cells) && s.cells[s.i].row == r; s.i++ {
-			s.row = setCell(s.row, s.cells[s.i].col, s.cells[s.i].c)
+			s.row.set(s.cells[s.i])
 		}
-		if !grid.Blank(s.row) {
+		if !s.row.blank() {
 			s.n = r + 1
 			return true
 		}
@@ -690,28 +751,69 @@ func (s *sortedIter) Next() bool {
 	return false
 }
 
-func (s *sortedIter) Row() (int, []grid.Cell) { return s.n, s.row }
+// rowCells are the cells of a row being assembled, with whether each is
+// blank (known from its record: a shared string of a megabyte of spaces
+// in every cell is not scanned again for each).
+type rowCells struct {
+	cells  []grid.Cell
+	blanks []bool
+}
+
+func (r *rowCells) reset() { r.cells, r.blanks = r.cells[:0], r.blanks[:0] }
+
+func (r *rowCells) set(p pendingCell) {
+	for len(r.cells) <= p.col {
+		r.cells = append(r.cells, grid.Cell{})
+		r.blanks = append(r.blanks, true)
+	}
+	r.cells[p.col], r.blanks[p.col] = p.c, p.blank
+}
+
+func (r *rowCells) blank() bool {
+	for _, b := range r.blanks {
+		if !b {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *sortedIter) Row() (int, []grid.Cell) { return s.n, s.row.cells }
 func (s *sortedIter) Err() error              { return nil }
 func (s *sortedIter) Close() error            { return nil }
 
-func setCell(cells []grid.Cell, col int, c grid.Cell) []grid.Cell {
-	for len(cells) <= col {
-		cells = append(cells, grid.Cell{})
+// inSheet gives a *grid.CorruptError or *grid.LimitError the sheet and
+// row (if known, from 1) it concerns.
+func inSheet(err error, sheet string, row int) error {
+	var ce *grid.CorruptError
+	var le *grid.LimitError
+	switch {
+	case errors.As(err, &ce):
+		ce.Sheet = sheet
+		if ce.Row == 0 {
+			ce.Row = row
+		}
+	case errors.As(err, &le):
+		le.Sheet = sheet
+		if le.Row == 0 {
+			le.Row = row
+		}
 	}
-	cells[col] = c
-	return cells
+	return err
 }
 
 // cellReader decodes the cell records of one worksheet, one value at a
 // time (a MULRK record gives several).
 type cellReader struct {
 	g     *xlsGlobals
+	sheet string
 	r     biffRecords
 	depth int // inside an embedded substream (a chart)
 	// the cells of a MULRK record not yet returned
 	queue    []queuedCell
 	queueRow int
 	done     bool
+	blank    bool // the cell last returned is empty or spaces
 }
 
 type queuedCell struct {
@@ -724,6 +826,7 @@ func (cr *cellReader) next() (row, col int, c grid.Cell, ok bool, err error) {
 	if len(cr.queue) > 0 {
 		q := cr.queue[0]
 		cr.queue = cr.queue[1:]
+		cr.blank = false // a number
 		return cr.queueRow, q.col, q.c, true, nil
 	}
 	for !cr.done {
@@ -733,7 +836,10 @@ func (cr *cellReader) next() (row, col int, c grid.Cell, ok bool, err error) {
 		}
 		if !ok {
 			cr.done = true
-			return 0, 0, grid.Cell{}, false, corrupt("foglio troncato (manca il record EOF)")
+			return 0, 0, grid.Cell{}, false, corrupt("sheet cut short (no EOF record)")
+		}
+		if err := cr.g.walk(body); err != nil {
+			return 0, 0, grid.Cell{}, false, err
 		}
 		switch typ {
 		case recBOF:
@@ -755,6 +861,9 @@ func (cr *cellReader) next() (row, col int, c grid.Cell, ok bool, err error) {
 			return 0, 0, grid.Cell{}, false, err
 		}
 		if ok {
+			if cr.g.cells++; cr.g.cells > cr.g.lim.Cells {
+				return 0, 0, grid.Cell{}, false, &grid.LimitError{Row: row + 1, Budget: grid.BudgetCells, What: "cells of the workbook", Limit: cr.g.lim.Cells}
+			}
 			return row, col, c, true, nil
 		}
 		if len(cr.queue) > 0 {
@@ -770,7 +879,7 @@ func (cr *cellReader) decode(typ uint16, body []byte) (row, col int, c grid.Cell
 	switch typ {
 	case recLabelSST, recLabel, recRString, recNumber, recRK, recFormula, recBoolErr:
 		if len(body) < 6 {
-			return 0, 0, grid.Cell{}, false, corrupt("cella troncata (record %#04x)", typ)
+			return 0, 0, grid.Cell{}, false, corrupt("cell record %#04x cut short", typ)
 		}
 		row = int(binary.LittleEndian.Uint16(body))
 		col = int(binary.LittleEndian.Uint16(body[2:]))
@@ -785,45 +894,51 @@ func (cr *cellReader) decode(typ uint16, body []byte) (row, col int, c grid.Cell
 	switch typ {
 	case recLabelSST:
 		if len(body) < 10 {
-			return 0, 0, grid.Cell{}, false, corrupt("cella troncata (LABELSST)")
+			return 0, 0, grid.Cell{}, false, corrupt("LABELSST cell cut short")
 		}
 		i := binary.LittleEndian.Uint32(body[6:])
 		if uint64(i) >= uint64(len(cr.g.sst)) {
-			return 0, 0, grid.Cell{}, false, corrupt("riga %d: stringa condivisa %d inesistente", row+1, i)
+			return 0, 0, grid.Cell{}, false, corrupt("row %d: shared string %d does not exist", row+1, i)
 		}
 		c = grid.Cell{V: cr.g.sst[i]}
+		if c.V == "" {
+			return 0, 0, grid.Cell{}, false, nil
+		}
+		cr.blank = cr.g.sstBlank[i]
+		return row, col, c, true, nil
 	case recLabel, recRString:
 		c.V, err = cr.label(body[6:], nil)
 		if err != nil {
-			return 0, 0, grid.Cell{}, false, fmt.Errorf("riga %d: %w", row+1, err)
+			return 0, 0, grid.Cell{}, false, atRow(err, row+1)
 		}
 	case recNumber:
 		if len(body) < 14 {
-			return 0, 0, grid.Cell{}, false, corrupt("cella troncata (NUMBER)")
+			return 0, 0, grid.Cell{}, false, corrupt("NUMBER cell cut short")
 		}
 		c = grid.Number(math.Float64frombits(binary.LittleEndian.Uint64(body[6:])))
 	case recRK:
 		if len(body) < 10 {
-			return 0, 0, grid.Cell{}, false, corrupt("cella troncata (RK)")
+			return 0, 0, grid.Cell{}, false, corrupt("RK cell cut short")
 		}
 		c = grid.Number(rkValue(binary.LittleEndian.Uint32(body[6:])))
 	case recBoolErr:
 		if len(body) < 8 {
-			return 0, 0, grid.Cell{}, false, corrupt("cella troncata (BOOLERR)")
+			return 0, 0, grid.Cell{}, false, corrupt("BOOLERR cell cut short")
 		}
 		c = boolErrCell(body[6], body[7] != 0)
 	case recFormula:
 		if len(body) < 14 {
-			return 0, 0, grid.Cell{}, false, corrupt("cella troncata (FORMULA)")
+			return 0, 0, grid.Cell{}, false, corrupt("FORMULA cell cut short")
 		}
 		c, err = cr.formula(body[6:14])
 		if err != nil {
-			return 0, 0, grid.Cell{}, false, fmt.Errorf("riga %d: %w", row+1, err)
+			return 0, 0, grid.Cell{}, false, atRow(err, row+1)
 		}
 	}
 	if c.V == "" {
 		return 0, 0, grid.Cell{}, false, nil
 	}
+	cr.blank = !c.Num && strings.TrimSpace(c.V) == "" // a text of one record, at most
 	return row, col, c, true, nil
 }
 
@@ -831,11 +946,14 @@ func (cr *cellReader) decode(typ uint16, body []byte) (row, col int, c grid.Cell
 // (XF, RK) pairs, then the last column.
 func (cr *cellReader) mulRK(body []byte) error {
 	if len(body) < 6 || (len(body)-6)%6 != 0 {
-		return corrupt("cella troncata (MULRK)")
+		return corrupt("MULRK cell cut short")
 	}
 	cr.queueRow = int(binary.LittleEndian.Uint16(body))
 	first := int(binary.LittleEndian.Uint16(body[2:]))
 	cr.queue = cr.queue[:0]
+	if cr.g.cells += int64(len(body)-6) / 6; cr.g.cells > cr.g.lim.Cells {
+		return &grid.LimitError{Row: cr.queueRow + 1, Budget: grid.BudgetCells, What: "cells of the workbook", Limit: cr.g.lim.Cells}
+	}
 	for i, p := 0, 4; p+6 <= len(body)-2; i, p = i+1, p+6 {
 		col := first + i
 		if col >= maxXLSCols {
@@ -947,7 +1065,7 @@ func boolErrCell(v byte, isErr bool) grid.Cell {
 type xlsIter struct {
 	cr      *cellReader
 	n       int
-	cells   []grid.Cell
+	row     rowCells
 	pending *pendingCell
 	err     error
 	done    bool
@@ -956,27 +1074,33 @@ type xlsIter struct {
 type pendingCell struct {
 	row, col int
 	c        grid.Cell
+	blank    bool
 }
 
 func (x *xlsIter) Next() (more bool) {
 	defer func() {
 		if r := recover(); r != nil {
-			x.err = corrupt("errore interno di lettura (%v)", r)
+			x.err = inSheet(corrupt("internal error (%v)", r), x.cr.sheet, x.n+1)
 			x.done, more = true, false
 		}
 	}()
 	for !x.done {
-		x.cells = x.cells[:0]
+		x.row.reset()
 		row := -1
 		if p := x.pending; p != nil {
 			row = p.row
-			x.cells = setCell(x.cells, p.col, p.c)
+			x.row.set(*p)
 			x.pending = nil
 		}
 		for {
 			r, col, c, ok, err := x.cr.next()
 			if err != nil {
-				x.err, x.done = err, true
+				// the row being assembled, or the one after the last
+				at := x.n + 1
+				if row >= 0 {
+					at = row + 1
+				}
+				x.err, x.done = inSheet(err, x.cr.sheet, at), true
 				return false
 			}
 			if !ok {
@@ -984,13 +1108,13 @@ func (x *xlsIter) Next() (more bool) {
 				break
 			}
 			if row >= 0 && r != row {
-				x.pending = &pendingCell{r, col, c}
+				x.pending = &pendingCell{r, col, c, x.cr.blank}
 				break
 			}
 			row = r
-			x.cells = setCell(x.cells, col, c)
+			x.row.set(pendingCell{r, col, c, x.cr.blank})
 		}
-		if row >= 0 && !grid.Blank(x.cells) {
+		if row >= 0 && !x.row.blank() {
 			x.n = row + 1
 			return true
 		}
@@ -998,7 +1122,7 @@ func (x *xlsIter) Next() (more bool) {
 	return false
 }
 
-func (x *xlsIter) Row() (int, []grid.Cell) { return x.n, x.cells }
+func (x *xlsIter) Row() (int, []grid.Cell) { return x.n, x.row.cells }
 func (x *xlsIter) Err() error              { return x.err }
 func (x *xlsIter) Close() error            { return nil }
 

@@ -2,6 +2,7 @@ package xls
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -34,7 +35,7 @@ func openFile(t testing.TB, path string) (*grid.Book, error) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Open(f, st.Size())
+	return Open(context.Background(), f, st.Size(), grid.Limits{})
 }
 
 // sniffFile runs Sniff on a file.
@@ -226,7 +227,7 @@ func biffStream(version int, globals [][]byte, sheets []synthSheet) []byte {
 }
 
 func readStream(tb testing.TB, data []byte) ([]gridtest.Sheet, error) {
-	b, err := xlsBook(data, true, false)
+	b, err := xlsBook(context.Background(), data, true, false, grid.DefaultLimits())
 	if err != nil {
 		return nil, err
 	}
@@ -396,7 +397,7 @@ func TestXLSBIFF5(t *testing.T) {
 		rec(recFormula, cellHdr(0, 3), []byte{0, 0, 0, 0, 0, 0, 0xFF, 0xFF}, le16(0), le32(0), le16(0)),
 		rec(recString, le16(4), []byte("\x80 12")),
 	}}})
-	b, err := xlsBook(stream, true, false)
+	b, err := xlsBook(context.Background(), stream, true, false, grid.DefaultLimits())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -443,7 +444,7 @@ func TestXLSBadStreams(t *testing.T) {
 		if err == nil {
 			t.Errorf("cut at %d: no error", n)
 		}
-		if err != nil && strings.Contains(err.Error(), "errore interno") {
+		if err != nil && strings.Contains(err.Error(), "internal error") {
 			t.Errorf("cut at %d: %v", n, err)
 		}
 	}
@@ -514,7 +515,7 @@ func TestXLSTruncatedFile(t *testing.T) {
 	for _, n := range []int{8, 100, 512, 1024, 2048, len(b) / 2, len(b) - 512, len(b) - 1} {
 		ra := bytes.NewReader(b[:n])
 		serr := Sniff(ra, int64(n))
-		bk, err := Open(ra, int64(n))
+		bk, err := Open(context.Background(), ra, int64(n), grid.Limits{})
 		if err == nil {
 			_, err = gridtest.ReadBook(bk)
 		}
@@ -522,13 +523,20 @@ func TestXLSTruncatedFile(t *testing.T) {
 			t.Errorf("cut at %d of %d: read without error", n, len(b))
 		}
 		for _, e := range []error{serr, err} {
-			if e != nil && strings.Contains(e.Error(), "errore interno") {
+			if e != nil && strings.Contains(e.Error(), "internal error") {
 				t.Errorf("cut at %d: %v", n, e)
 			}
 		}
 	}
 }
 
+// fuzzLimits keep each execution small.
+var fuzzLimits = grid.Limits{TotalBytes: 16 << 20, Cells: 100000}.WithDefaults()
+
+// FuzzXLS fuzzes whole OLE files and bare Workbook streams, under small
+// limits, and checks the decoders' contract (gridtest.Contract): typed
+// errors, rows in order and never blank, numbers that are numbers, the
+// budget kept, the same rows when read again.
 func FuzzXLS(f *testing.F) {
 	for _, name := range []string{"tipi.xls", "prospetto.xls", "data1904.xls", "sst.xls"} {
 		b, err := os.ReadFile(fixture(name))
@@ -539,6 +547,7 @@ func FuzzXLS(f *testing.F) {
 		// the bare Workbook stream lets the fuzzer reach the BIFF decoder
 		f.Add(workbookStream(f, name))
 	}
+	f.Add(sameDataSheets(3))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var b *grid.Book
 		var err error
@@ -547,16 +556,135 @@ func FuzzXLS(f *testing.F) {
 			var stream []byte
 			stream, found, enc, err = oleStream(bytes.NewReader(data), int64(len(data)), -1, "Workbook", "Book")
 			if err == nil {
-				b, err = xlsBook(stream, found, enc)
+				b, err = xlsBook(context.Background(), stream, found, enc, fuzzLimits)
 			}
 		} else {
-			b, err = xlsBook(data, true, false)
+			b, err = xlsBook(context.Background(), data, true, false, fuzzLimits)
 		}
+		if err != nil {
+			// a workbook of another kind, or of an Excel too old, is said so
+			if breach := gridtest.Typed(err); breach != nil && !errors.Is(err, ErrNotWorkbook) && !strings.Contains(err.Error(), "BIFF") {
+				t.Fatal(breach)
+			}
+			return
+		}
+		if _, breach := gridtest.Contract(b, fuzzLimits.Cells); breach != nil {
+			t.Fatal(breach)
+		}
+	})
+}
+
+// sameDataSheets is a stream whose n BOUNDSHEET records all point at the
+// first sheet's substream, as a hostile file would to read it n times.
+func sameDataSheets(n int) []byte {
+	cells := [][]byte{}
+	for r := 0; r < 10; r++ {
+		cells = append(cells, rec(recRK, cellHdr(r, 0), le32(rkInt(int32(r), false))))
+	}
+	sheets := []synthSheet{{name: "S0", recs: cells}}
+	for i := 1; i < n; i++ {
+		sheets = append(sheets, synthSheet{name: fmt.Sprintf("S%d", i)})
+	}
+	data := biffStream(biff8, nil, sheets)
+	// point every BOUNDSHEET at the first substream
+	first := -1
+	for i := 0; i+4 <= len(data); {
+		typ := binary.LittleEndian.Uint16(data[i:])
+		size := int(binary.LittleEndian.Uint16(data[i+2:]))
+		if typ == recBoundSheet {
+			if first < 0 {
+				first = int(binary.LittleEndian.Uint32(data[i+4:]))
+			}
+			binary.LittleEndian.PutUint32(data[i+4:], uint32(first))
+		}
+		if typ == recEOF {
+			break
+		}
+		i += 4 + size
+	}
+	return data
+}
+
+func TestXLSSheetsOnTheSameData(t *testing.T) {
+	// 2,000 sheets on one substream would yield its rows 2,000 times
+	_, err := readStream(t, sameDataSheets(2000))
+	var ce *grid.CorruptError
+	if !errors.As(err, &ce) || ce.Sheet != "S1" {
+		t.Errorf("err = %v, want a *grid.CorruptError naming sheet S1", err)
+	}
+}
+
+func TestXLSBudget(t *testing.T) {
+	var cells [][]byte
+	for r := 0; r < 100; r++ {
+		cells = append(cells, rec(recRK, cellHdr(r, 0), le32(rkInt(int32(r), false))), rec(recRK, cellHdr(r, 1), le32(rkInt(1, false))))
+	}
+	data := biffStream(biff8, nil, []synthSheet{{name: "A", recs: cells}, {name: "B", recs: cells}})
+	for _, c := range []struct {
+		name   string
+		lim    grid.Limits
+		budget grid.Budget
+		sheet  string
+	}{
+		{"bytes walked", grid.Limits{TotalBytes: int64(len(data))}, grid.BudgetBytes, "B"}, // each sheet is walked twice
+		{"cells", grid.Limits{Cells: 250}, grid.BudgetCells, "B"},
+		{"sheets", grid.Limits{Sheets: 1}, grid.BudgetSheets, ""},
+	} {
+		b, err := xlsBook(context.Background(), data, true, false, c.lim.WithDefaults())
 		if err == nil {
 			err = gridtest.Drain(b)
 		}
-		if err != nil && strings.Contains(err.Error(), "errore interno") {
-			t.Fatalf("recovered panic: %v", err)
+		var le *grid.LimitError
+		if !errors.As(err, &le) || le.Budget != c.budget || le.Sheet != c.sheet {
+			t.Errorf("%s: err = %v, want a *grid.LimitError of budget %d in sheet %q", c.name, err, c.budget, c.sheet)
 		}
-	})
+	}
+	if _, err := readStream(t, data); err != nil {
+		t.Errorf("within the defaults: %v", err)
+	}
+}
+
+func TestXLSDamageLocated(t *testing.T) {
+	// a sheet cut short names the sheet and the row after the last read
+	var cells [][]byte
+	for r := 0; r < 100; r++ {
+		cells = append(cells, rec(recNumber, cellHdr(r, 0), f64(1000)))
+	}
+	data := biffStream(biff8, nil, []synthSheet{{name: "Dati", recs: cells}})
+	cut := data[:len(data)-4-18*49-5] // inside the record of row 51
+	sheets, err := readStream(t, cut)
+	var ce *grid.CorruptError
+	if !errors.As(err, &ce) || ce.Sheet != "Dati" || ce.Row != 51 {
+		t.Errorf("err = %v, want a *grid.CorruptError at sheet Dati, row 51", err)
+	}
+	if len(sheets) == 1 && len(sheets[0].Rows) > 50 {
+		t.Errorf("%d rows read from a sheet cut at row 51", len(sheets[0].Rows))
+	}
+}
+
+func TestXLSCancel(t *testing.T) {
+	var cells [][]byte
+	for r := 0; r < 20000; r++ {
+		cells = append(cells, rec(recRK, cellHdr(r%65536, 0), le32(rkInt(1, false))))
+	}
+	data := biffStream(biff8, nil, []synthSheet{{name: "A", recs: cells}})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	b, err := xlsBook(ctx, data, true, false, grid.DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	it, err := b.Sheets[0].Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := 0
+	for it.Next() {
+		if rows++; rows == 10 {
+			cancel()
+		}
+	}
+	if !errors.Is(it.Err(), context.Canceled) || rows > 10+4096 {
+		t.Errorf("after %d rows: err = %v, want context.Canceled within 4096 records", rows, it.Err())
+	}
 }

@@ -130,7 +130,7 @@ func (s *scanner) more() (bool, error) {
 		}
 		if s.end == len(s.buf) {
 			if len(s.buf) >= s.maxTok {
-				return false, &grid.LimitError{What: "bytes of one XML token (tag or text)", Limit: int64(s.maxTok)}
+				return false, &grid.LimitError{Budget: grid.BudgetElements, What: "bytes of one XML token (tag or text)", Limit: int64(s.maxTok)}
 			}
 			nb := make([]byte, min(2*len(s.buf), s.maxTok))
 			copy(nb, s.buf[:s.end])
@@ -277,7 +277,7 @@ func (s *scanner) next() (tokKind, error) {
 			// tags, comments, processing instructions, CDATA: the fast
 			// path reads most cells without them
 			if s.marks++; s.marks > s.maxMarks {
-				return tokEOF, &grid.LimitError{What: "XML elements of one part", Limit: s.maxMarks}
+				return tokEOF, &grid.LimitError{Budget: grid.BudgetElements, What: "XML elements of one part", Limit: s.maxMarks}
 			}
 		}
 		if k == tokEOF { // a comment or processing instruction: skip

@@ -245,6 +245,9 @@ func (r *rows) readCells() error {
 	r.cellsInRow = 0
 	col := 0
 	for {
+		if len(r.arena) > r.b.lim.RowBytes {
+			return &grid.LimitError{Budget: grid.BudgetRowBytes, What: "bytes of one row", Limit: int64(r.b.lim.RowBytes)}
+		}
 		if !s.pendEnd {
 			c, res, err := r.fastCell(col)
 			if err != nil {
@@ -285,7 +288,7 @@ func (r *rows) readCells() error {
 			return s.corruptf("element <%s> in a row", s.qname)
 		}
 		if r.cellsInRow++; r.cellsInRow > r.b.lim.CellsPerRow {
-			return &grid.LimitError{What: "cells of one row", Limit: int64(r.b.lim.CellsPerRow)}
+			return &grid.LimitError{Budget: grid.BudgetCells, What: "cells of one row", Limit: int64(r.b.lim.CellsPerRow)}
 		}
 		r.ncells++
 		if col, err = r.readCell(col); err != nil {
@@ -293,7 +296,7 @@ func (r *rows) readCells() error {
 		}
 	}
 	if r.b.cells.Add(r.ncells) > r.b.lim.Cells {
-		return &grid.LimitError{What: "cells of the workbook", Limit: r.b.lim.Cells}
+		return &grid.LimitError{Budget: grid.BudgetCells, What: "cells of the workbook", Limit: r.b.lim.Cells}
 	}
 	r.ncells = 0
 	r.inRow = false
@@ -455,7 +458,7 @@ func (r *rows) value(col int, typ cellType, hasF, hasV, hasIS bool, v0, v1, is0,
 				return s.corruptf("shared string index %q out of range (%d strings)", r.arena[from:to], r.sstLen())
 			}
 			r.arena = r.arena[:from]
-			r.put(col, r.b.sst.get(i), false, hasF)
+			r.putShared(col, i, hasF)
 			return nil
 		}
 	case tInline:
@@ -501,6 +504,19 @@ func (r *rows) put(col int, v string, num, formula bool) {
 	r.place(col)
 	r.cells = append(r.cells, grid.Cell{V: v, Num: num})
 	if r.blank && !blankString(v) {
+		r.blank = false
+	}
+}
+
+// putShared sets a cell to shared string i, as put does.
+func (r *rows) putShared(col, i int, formula bool) {
+	v := r.b.sst.get(i)
+	if v == "" && !formula {
+		return
+	}
+	r.place(col)
+	r.cells = append(r.cells, grid.Cell{V: v})
+	if r.blank && !r.b.sst.isBlank(i) {
 		r.blank = false
 	}
 }

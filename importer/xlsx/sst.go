@@ -15,7 +15,14 @@ import (
 type sst struct {
 	chunks  []string
 	entries []uint64
+	// blank has a bit set for each string that is empty or spaces,
+	// found once when the table is read: a row of cells that all point
+	// at a megabyte of spaces is not scanned again for each
+	blank []uint64
 }
+
+// isBlank tells whether string i is empty or spaces.
+func (t *sst) isBlank(i int) bool { return t.blank[i/64]&(1<<(i%64)) != 0 }
 
 const (
 	chunkSize = 1 << 20
@@ -48,14 +55,21 @@ type sstBuilder struct {
 
 func (sb *sstBuilder) add(s []byte) error {
 	if len(s) > maxSSTStr {
-		return &grid.LimitError{What: "bytes of one shared string", Limit: maxSSTStr}
+		return &grid.LimitError{Budget: grid.BudgetStrings, What: "bytes of one shared string", Limit: maxSSTStr}
 	}
 	if len(sb.t.entries) >= sb.lim.SharedStrings {
-		return &grid.LimitError{What: "shared strings", Limit: int64(sb.lim.SharedStrings)}
+		return &grid.LimitError{Budget: grid.BudgetStrings, What: "shared strings", Limit: int64(sb.lim.SharedStrings)}
 	}
 	sb.bytes += int64(len(s))
 	if sb.bytes > sb.lim.SharedStringBytes {
-		return &grid.LimitError{What: "bytes of shared strings", Limit: sb.lim.SharedStringBytes}
+		return &grid.LimitError{Budget: grid.BudgetStrings, What: "bytes of shared strings", Limit: sb.lim.SharedStringBytes}
+	}
+	i := len(sb.t.entries) // the index of this string
+	if i%64 == 0 {
+		sb.t.blank = append(sb.t.blank, 0)
+	}
+	if len(s) == 0 || blankBytes(s) {
+		sb.t.blank[i/64] |= 1 << (i % 64)
 	}
 	if len(s) > chunkSize {
 		sb.seal()
@@ -236,7 +250,7 @@ func textElem(s *scanner, dst []byte, max int64) ([]byte, error) {
 				return dst, s.corruptf("%v", err)
 			}
 			if int64(len(dst)) > max {
-				return dst, &grid.LimitError{What: "bytes of one text", Limit: max}
+				return dst, &grid.LimitError{Budget: grid.BudgetElements, What: "bytes of one text", Limit: max}
 			}
 		case tokStart:
 			return dst, s.corruptf("element <%s> inside a text", s.qname)

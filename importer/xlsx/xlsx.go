@@ -32,34 +32,12 @@ import (
 	"consolida/importer/grid"
 )
 
-// Limits bounds what a workbook may expand to. A zero field takes its
-// value from DefaultLimits.
-type Limits struct {
-	// PartBytes bounds the decompressed size of one part (a sheet, the
-	// shared strings, ...).
-	PartBytes int64
-	// TotalBytes bounds the decompressed bytes read from the whole file;
-	// a part read twice (two sheets pointing at it, a sheet opened again)
-	// counts twice.
-	TotalBytes int64
-	// SharedStrings and SharedStringBytes bound the shared string table,
-	// the only thing kept in memory (about 8 bytes per string plus the
-	// text).
-	SharedStrings     int
-	SharedStringBytes int64
-	// CellsPerRow bounds the cells of one row; Excel has 16,384 columns.
-	CellsPerRow int
-	// Cells bounds the cells (c elements, empty ones included) read from
-	// the whole file.
-	Cells int64
-	// Elements bounds the XML elements, comments and processing
-	// instructions of one part, not counting the cells of the usual
-	// shapes (<c ...><v>...</v></c>, inline strings), which Cells bounds.
-	Elements int64
-	// TokenBytes bounds one XML token (a tag with its attributes, a text
-	// run): the read buffer grows to hold one, no further.
-	TokenBytes int
-}
+// Limits bounds what a workbook may expand to: the importer's one
+// budget (grid.Limits), of which this decoder checks PartBytes,
+// TotalBytes, SharedStrings, SharedStringBytes, CellsPerRow, Cells,
+// Elements, TokenBytes, RowBytes and Sheets. A zero field takes its value
+// from DefaultLimits.
+type Limits = grid.Limits
 
 // DefaultLimits accept the largest workbooks Excel can make of the kind
 // consolida reads with room to spare (a full sheet of 1,048,576 rows by 20
@@ -71,50 +49,12 @@ type Limits struct {
 // with a few megabytes of memory. Measured on the bombs of issue 8: 1.5 MB
 // inflating to 13 GB (nine sheets on one part) is refused at once; 1.45
 // GB of comments stops after 5 s of CPU.
-func DefaultLimits() Limits {
-	return Limits{
-		PartBytes:         4 << 30,
-		TotalBytes:        8 << 30,
-		SharedStrings:     8 << 20,
-		SharedStringBytes: 256 << 20,
-		CellsPerRow:       maxCols,
-		Cells:             1 << 26,
-		Elements:          1 << 27,
-		TokenBytes:        4 << 20,
-	}
-}
+func DefaultLimits() Limits { return grid.DefaultLimits() }
 
-func (l Limits) withDefaults() Limits {
-	d := DefaultLimits()
-	if l.PartBytes <= 0 {
-		l.PartBytes = d.PartBytes
-	}
-	if l.TotalBytes <= 0 {
-		l.TotalBytes = d.TotalBytes
-	}
-	if l.SharedStrings <= 0 {
-		l.SharedStrings = d.SharedStrings
-	}
-	if l.SharedStringBytes <= 0 {
-		l.SharedStringBytes = d.SharedStringBytes
-	}
+func withDefaults(l Limits) Limits {
+	l = l.WithDefaults()
 	if l.SharedStringBytes > maxSSTBytes {
 		l.SharedStringBytes = maxSSTBytes
-	}
-	if l.CellsPerRow <= 0 || l.CellsPerRow > maxCols {
-		l.CellsPerRow = maxCols
-	}
-	if l.Cells <= 0 {
-		l.Cells = d.Cells
-	}
-	if l.Elements <= 0 {
-		l.Elements = d.Elements
-	}
-	if l.TokenBytes <= 0 {
-		l.TokenBytes = d.TokenBytes
-	}
-	if l.TokenBytes < 64 {
-		l.TokenBytes = 64
 	}
 	return l
 }
@@ -167,7 +107,7 @@ type sheetPart struct {
 // fraction of a second) and makes the next calls fail with ctx.Err().
 // r must stay readable until the book is closed.
 func Open(ctx context.Context, r io.ReaderAt, size int64, lim Limits) (*grid.Book, error) {
-	b := &book{ctx: ctx, lim: lim.withDefaults(), parts: map[string]*zip.File{}}
+	b := &book{ctx: ctx, lim: withDefaults(lim), parts: map[string]*zip.File{}}
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return nil, &grid.CorruptError{Detail: "not a readable zip archive: " + err.Error()}
@@ -193,6 +133,9 @@ func Open(ctx context.Context, r io.ReaderAt, size int64, lim Limits) (*grid.Boo
 	wb, err := b.workbook(wbPath)
 	if err != nil {
 		return nil, err
+	}
+	if len(wb.sheets) > b.lim.Sheets {
+		return nil, &grid.LimitError{Budget: grid.BudgetSheets, What: "sheets of the workbook", Limit: int64(b.lim.Sheets)}
 	}
 	var sheets []*sheetPart
 	declared := int64(0)
@@ -241,7 +184,7 @@ func Open(ctx context.Context, r io.ReaderAt, size int64, lim Limits) (*grid.Boo
 	// (archive/zip refuses a part that grows past its size), so a bomb is
 	// refused here, before a byte is inflated.
 	if declared+b.total.Load() > b.lim.TotalBytes {
-		return nil, &grid.LimitError{What: "decompressed bytes of the workbook (sheets and shared strings, as declared)", Limit: b.lim.TotalBytes}
+		return nil, &grid.LimitError{Budget: grid.BudgetBytes, What: "decompressed bytes of the workbook (sheets and shared strings, as declared)", Limit: b.lim.TotalBytes}
 	}
 	if sstFile != nil {
 		if b.sst, err = b.readSST(sstFile); err != nil {
@@ -286,10 +229,10 @@ func (b *book) part(f *zip.File, sheet string) (io.ReadCloser, func(int) error, 
 		return nil, nil, errors.New("xlsx: book closed")
 	}
 	if int64(f.UncompressedSize64) > b.lim.PartBytes || f.UncompressedSize64 > 1<<62 {
-		return nil, nil, &grid.LimitError{Sheet: sheet, What: "decompressed bytes of part " + f.Name + " (as declared)", Limit: b.lim.PartBytes}
+		return nil, nil, &grid.LimitError{Sheet: sheet, Budget: grid.BudgetBytes, What: "decompressed bytes of part " + f.Name + " (as declared)", Limit: b.lim.PartBytes}
 	}
 	if b.total.Load()+int64(f.UncompressedSize64) > b.lim.TotalBytes {
-		return nil, nil, &grid.LimitError{Sheet: sheet, What: "decompressed bytes of the workbook", Limit: b.lim.TotalBytes}
+		return nil, nil, &grid.LimitError{Sheet: sheet, Budget: grid.BudgetBytes, What: "decompressed bytes of the workbook", Limit: b.lim.TotalBytes}
 	}
 	rc, err := f.Open()
 	if err != nil {
@@ -299,10 +242,10 @@ func (b *book) part(f *zip.File, sheet string) (io.ReadCloser, func(int) error, 
 	onRead := func(k int) error {
 		n += int64(k)
 		if n > b.lim.PartBytes {
-			return &grid.LimitError{What: "decompressed bytes of part " + f.Name, Limit: b.lim.PartBytes}
+			return &grid.LimitError{Budget: grid.BudgetBytes, What: "decompressed bytes of part " + f.Name, Limit: b.lim.PartBytes}
 		}
 		if b.total.Add(int64(k)) > b.lim.TotalBytes {
-			return &grid.LimitError{What: "decompressed bytes of the workbook", Limit: b.lim.TotalBytes}
+			return &grid.LimitError{Budget: grid.BudgetBytes, What: "decompressed bytes of the workbook", Limit: b.lim.TotalBytes}
 		}
 		return b.ctx.Err()
 	}

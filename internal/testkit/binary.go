@@ -46,7 +46,7 @@ func Binary(t testing.TB) string {
 type Result struct {
 	Code           int
 	Stdout, Stderr string
-	PeakRSS        int64 // bytes, from the kernel's accounting (Linux)
+	PeakRSS        int64 // bytes: the program's VmHWM (Linux), else the child's rusage
 	Elapsed        time.Duration
 }
 
@@ -61,7 +61,12 @@ func RunBinary(t testing.TB, dir string, limit time.Duration, args ...string) Re
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	start := time.Now()
-	err := cmd.Run()
+	err := cmd.Start()
+	peak := func() int64 { return 0 }
+	if err == nil {
+		peak = watchPeak(cmd.Process.Pid, cmd.Path)
+		err = cmd.Wait()
+	}
 	r := Result{Stdout: out.String(), Stderr: errb.String(), Elapsed: time.Since(start)}
 	if ctx.Err() != nil {
 		t.Fatalf("consolida %v: still running after %s\n%s%s", args, limit, r.Stdout, r.Stderr)
@@ -74,6 +79,8 @@ func RunBinary(t testing.TB, dir string, limit time.Duration, args ...string) Re
 	default:
 		t.Fatalf("consolida %v: %v", args, err)
 	}
-	r.PeakRSS = peakRSS(cmd.ProcessState)
+	if r.PeakRSS = peak(); r.PeakRSS == 0 {
+		r.PeakRSS = peakRSS(cmd.ProcessState)
+	}
 	return r
 }

@@ -4,8 +4,11 @@
 package gridtest
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -182,4 +185,104 @@ func CheckSST(t testing.TB, name string, sheets []Sheet) {
 			t.Errorf("%s: row %d = %d %.60q..., want %.60q...", name, i+1, r.N, got, want[i])
 		}
 	}
+}
+
+// Contract reads a book twice, in order, and checks what every decoder
+// owes the importer whatever the bytes (the fuzz targets' invariants): a
+// read ends with nil, a *grid.CorruptError, a *grid.LimitError or
+// grid.ErrEncrypted, never with another error (an early end disguised
+// as the end of the data would be a nil error with rows missing, which
+// the decoders' own tests catch); rows come in increasing order within
+// 1..MaxRows, never blank, with at most MaxCols cells; a number cell
+// holds the text of a finite number; no more than maxCells cells are
+// yielded in all; Next after the end stays false; and the second read
+// gives what the first gave (unless it exhausts the budget of the file,
+// which counts both reads). It returns the read's error and, apart, a
+// breach of the contract.
+func Contract(b *grid.Book, maxCells int64) (err, breach error) {
+	first, err1, breach := contractRead(b, maxCells)
+	if breach != nil {
+		return err1, breach
+	}
+	second, err2, breach := contractRead(b, maxCells)
+	if breach != nil {
+		return err2, breach
+	}
+	var le *grid.LimitError
+	if errors.As(err2, &le) && !errors.As(err1, &le) {
+		return err1, nil // the budget of the file counts both reads
+	}
+	if fmt.Sprint(err1) != fmt.Sprint(err2) {
+		return err1, fmt.Errorf("read again: error %v, first %v", err2, err1)
+	}
+	if !reflect.DeepEqual(first, second) {
+		return err1, fmt.Errorf("read again: other rows")
+	}
+	return err1, nil
+}
+
+func contractRead(b *grid.Book, maxCells int64) (sheets []Sheet, err, breach error) {
+	var cells int64
+	for _, s := range b.Sheets {
+		g := Sheet{Name: s.Name, Hidden: s.Hidden, Date1904: s.Date1904}
+		it, err := s.Open()
+		if err != nil {
+			return sheets, err, Typed(err)
+		}
+		prev := 0
+		for it.Next() {
+			n, row := it.Row()
+			if n <= prev || n > grid.MaxRows {
+				return sheets, nil, fmt.Errorf("sheet %q: row %d after %d", s.Name, n, prev)
+			}
+			prev = n
+			if len(row) == 0 || len(row) > grid.MaxCols || grid.Blank(row) {
+				return sheets, nil, fmt.Errorf("sheet %q row %d: %d cells, blank %v", s.Name, n, len(row), grid.Blank(row))
+			}
+			for _, c := range row {
+				if c.Num {
+					if f, err := strconv.ParseFloat(c.V, 64); err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+						return sheets, nil, fmt.Errorf("sheet %q row %d: number cell %q", s.Name, n, c.V)
+					}
+				}
+			}
+			if cells += int64(len(row)); cells > maxCells {
+				return sheets, nil, fmt.Errorf("%d cells yielded, the budget is %d", cells, maxCells)
+			}
+			g.Rows = append(g.Rows, Row{n, append([]grid.Cell(nil), row...)})
+		}
+		err = it.Err()
+		if it.Next() {
+			return sheets, err, fmt.Errorf("sheet %q: Next true after the end", s.Name)
+		}
+		it.Close()
+		sheets = append(sheets, g)
+		if err != nil {
+			return sheets, err, Typed(err)
+		}
+	}
+	return sheets, nil, nil
+}
+
+// Typed is nil for the errors a decoder may end a read with (or open a
+// book with): a *grid.CorruptError that is not a recovered panic, a
+// *grid.LimitError naming its budget, grid.ErrEncrypted.
+func Typed(err error) error {
+	var ce *grid.CorruptError
+	var le *grid.LimitError
+	switch {
+	case errors.As(err, &ce):
+		if ce.Row < 0 || ce.Row > grid.MaxRows || strings.Contains(ce.Detail, "internal error") {
+			return fmt.Errorf("corrupt error %v", err)
+		}
+		return nil
+	case errors.As(err, &le):
+		if le.Row < 0 || le.Row > grid.MaxRows || le.Budget == 0 {
+			return fmt.Errorf("limit error %v", err)
+		}
+		return nil
+	case errors.Is(err, grid.ErrEncrypted):
+		return nil
+	}
+	return fmt.Errorf("error %v (%T) is neither a *grid.CorruptError nor a *grid.LimitError", err, err)
 }
