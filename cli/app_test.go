@@ -80,7 +80,7 @@ func TestExitCodes(t *testing.T) {
 		{"pdf renamed xlsx", []string{"run", pdf, "--out", dir, "-q"}, ExitFailed, "prospetto.xlsx: il file è un PDF"},
 		{"empty file", []string{"run", empty, "--out", dir, "-q"}, ExitFailed, "vuoto.csv: il file è vuoto"},
 		{"encrypted xlsx", []string{"run", enc, "--out", dir, "-q"}, ExitFailed, "protetto.xlsx: il file è protetto da password"},
-		{"output folder under a file", []string{"run", "samples/", "--out", filepath.Join(file, "sotto"), "-q"}, ExitFailed, "cartella di uscita " + filepath.Join(file, "sotto") + ": mkdir"},
+		{"output folder under a file", []string{"run", "samples/", "--out", filepath.Join(file, "sotto"), "-q"}, ExitFailed, "cartella di uscita " + filepath.Join(file, "sotto") + ": " + file + ": una parte del percorso è un file, non una cartella"},
 		{"missing comuni list", []string{"run", "samples/", "--out", dir, "--comuni", filepath.Join(dir, "no.csv")}, ExitFailed,
 			"elenco dei comuni " + filepath.Join(dir, "no.csv") + ": " + filepath.Join(dir, "no.csv") + ": file o cartella inesistente"},
 		{"missing members list", []string{"run", "samples/", "--out", dir, "--membri", filepath.Join(dir, "no.txt")}, ExitFailed, "elenco dei membri "},

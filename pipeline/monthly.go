@@ -7,7 +7,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/BurntSushi/toml"
@@ -124,7 +126,16 @@ type MonthlyResult struct {
 	// new paths.
 	Archive string
 	Moved   []string
-	Export  *ExportResult
+	// NotMoved are the files read that could not be moved to the
+	// archive (open in another program): they stay in the inbox.
+	NotMoved []ArchiveFailure
+	Export   *ExportResult
+}
+
+// ArchiveFailure is a file that could not be archived, and why.
+type ArchiveFailure struct {
+	Path string
+	Err  error
 }
 
 // Monthly is the monthly batch: it takes the ledger (exclusively),
@@ -166,25 +177,32 @@ func Monthly(ctx context.Context, opt MonthlyOptions, p Progress) (*MonthlyResul
 	if err != nil {
 		return nil, err
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
 	res := &MonthlyResult{Month: scope.Month, Ledger: ledgerFile, Inbox: cfg.Inbox, Found: len(paths), Import: imp,
 		Archive: filepath.Join(cfg.Archive, scope.Month), Export: exp}
+	// the new outputs are in place and the export recorded: the files
+	// read are archived even if the user interrupts now (a few renames)
+	actx := context.WithoutCancel(ctx)
+	removeLeftovers(res.Archive)
 	for _, f := range imp.Files {
 		to, err := archive(f.Path, res.Archive)
 		if err != nil {
-			return nil, &ActionError{Action: ArchiveFile, Path: f.Path, Target: res.Archive, Err: err}
+			// the file stays in the inbox (only there): the next run
+			// finds it in the ledger and archives it
+			res.NotMoved = append(res.NotMoved, ArchiveFailure{Path: f.Path, Err: err})
+			continue
 		}
 		res.Moved = append(res.Moved, to)
 		if !f.Known {
-			if err := st.SetPath(ctx, f.File.ID, absPath(to)); err != nil {
-				return nil, err
+			if err := st.SetPath(actx, f.File.ID, absPath(to)); err != nil {
+				return res, &ActionError{Action: OpenLedger, Path: ledgerFile, Err: err}
 			}
 		}
 	}
 	if err := imp.failure(); err != nil {
 		return res, err
+	}
+	if len(res.NotMoved) > 0 {
+		return res, &NotArchivedError{Files: res.NotMoved, Inbox: cfg.Inbox}
 	}
 	return res, strict(out, exp.Result)
 }
@@ -214,7 +232,9 @@ func (opt MonthlyOptions) merge(cfg *Config) (Scope, Output, string) {
 }
 
 // archive moves a file into dir, never overwriting: a clash gets
-// "nome (2).csv", "nome (3).csv"... It returns the new path.
+// "nome (2).csv", "nome (3).csv"... It returns the new path. A file that
+// cannot be moved (open in another program) stays where it was, and only
+// there: the copy to another disk is removed when the original cannot be.
 func archive(src, dir string) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
@@ -229,14 +249,43 @@ func archive(src, dir string) (string, error) {
 		}
 		dst = filepath.Join(dir, fmt.Sprintf("%s (%d)%s", stem, n, ext))
 	}
-	if err := os.Rename(src, dst); err == nil {
+	err := os.Rename(src, dst)
+	if err == nil {
 		return dst, nil
+	}
+	if !crossDevice(err) {
+		return "", err
 	}
 	// another disk: copy, then remove the original
 	if err := copyFile(src, dst); err != nil {
 		return "", err
 	}
-	return dst, os.Remove(src)
+	if err := os.Remove(src); err != nil {
+		os.Remove(dst)
+		return "", err
+	}
+	return dst, nil
+}
+
+// crossDevice tells a rename that failed because source and target are
+// on different disks.
+func crossDevice(err error) bool {
+	var errno syscall.Errno
+	if !errors.As(err, &errno) {
+		return false
+	}
+	return errno == syscall.EXDEV || runtime.GOOS == "windows" && errno == 17 // ERROR_NOT_SAME_DEVICE
+}
+
+// removeLeftovers removes the temporary files that a killed copy left in
+// a folder of the archive.
+func removeLeftovers(dir string) {
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		if n := e.Name(); !e.IsDir() && strings.HasPrefix(n, ".consolida-") && strings.HasSuffix(n, ".tmp") {
+			os.Remove(filepath.Join(dir, n))
+		}
+	}
 }
 
 func copyFile(src, dst string) error {

@@ -171,7 +171,7 @@ func TestRun(t *testing.T) {
 	for _, e := range ents {
 		names = append(names, e.Name())
 	}
-	if strings.Join(names, " ") != "CST_2026-11.xlsx consiglio dettaglio_2026-11.csv" {
+	if strings.Join(names, " ") != ".consolida-consiglio CST_2026-11.xlsx consiglio dettaglio_2026-11.csv" {
 		t.Errorf("outputs %v", names)
 	}
 	if d := testkit.Dump(t, out)["CST_2026-11.xlsx"]; !strings.Contains(d, "riepilogo per comune - novembre 2026 - provincia LC") {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"syscall"
 	"testing"
 	"time"
 
@@ -70,10 +71,29 @@ func TestMessages(t *testing.T) {
 			"il registro r.db è in uso da un'altra esecuzione di consolida (processo 42 sul computer cst-pc, avviata il 27/11/2026 alle 09:05:07): attendere che termini e riprovare", false},
 		{&pipeline.ActionError{Action: pipeline.OpenLedger, Path: "r.db", Err: fmt.Errorf("%w: boh", ledger.ErrNotLedger)}, "il file r.db non è un registro di consolida (non è un database SQLite)", false},
 		{&pipeline.ActionError{Action: pipeline.OpenLedger, Path: "r.db", Err: fmt.Errorf("%w: 3", ledger.ErrNewerSchema)}, "il registro r.db è stato scritto da una versione più recente di consolida: aggiornare il programma", false},
-		{&pipeline.ActionError{Action: pipeline.OpenLedger, Path: "r.db", Err: errors.New("disk I/O error")}, "registro r.db: disk I/O error", false},
-		{&pipeline.ActionError{Action: pipeline.MakeOutputDir, Path: "/u", Err: errors.New("mkdir /u: not a directory")}, "cartella di uscita /u: mkdir /u: not a directory", false},
-		{&pipeline.ActionError{Action: pipeline.MakeOutputDir, Path: "/u", Err: denied}, "/x/CST.xlsx: permesso negato", false},
-		{&pipeline.ActionError{Action: pipeline.WriteFile, Path: "/u/CST.xlsx", Err: errors.New("no space left on device")}, "scrittura di /u/CST.xlsx: no space left on device", false},
+		{&pipeline.ActionError{Action: pipeline.OpenLedger, Path: "r.db", Err: errors.New("disk I/O error")}, "registro r.db: errore di lettura o scrittura del disco", false},
+		{&pipeline.ActionError{Action: pipeline.OpenLedger, Path: "r.db", Err: errors.New("database disk image is malformed (11)")},
+			"registro r.db: il registro è danneggiato: ripristinare la copia di sicurezza", false},
+		{&pipeline.ActionError{Action: pipeline.MakeOutputDir, Path: "/u", Err: &fs.PathError{Op: "mkdir", Path: "/u", Err: syscall.ENOTDIR}},
+			"cartella di uscita /u: una parte del percorso è un file, non una cartella", false},
+		{&pipeline.ActionError{Action: pipeline.MakeOutputDir, Path: "/u", Err: denied}, "cartella di uscita /u: /x/CST.xlsx: permesso negato", false},
+		{&pipeline.ActionError{Action: pipeline.WriteFile, Path: "/u/CST.xlsx", Err: &fs.PathError{Op: "write", Path: "/u/.consolida-1.tmp", Err: syscall.ENOSPC}},
+			"scrittura di /u/CST.xlsx: /u/.consolida-1.tmp: disco pieno: liberare spazio e rieseguire", false},
+		{&pipeline.OutputsKeptError{Dir: "/u", Err: &pipeline.ActionError{Action: pipeline.WriteFile, Path: "/u/CST.xlsx", Err: &fs.PathError{Op: "write", Path: "/u/CST.xlsx", Err: syscall.ENOSPC}}},
+			"scrittura di /u/CST.xlsx: disco pieno: liberare spazio e rieseguire; i prospetti precedenti sono rimasti intatti", false},
+		{&pipeline.SwapError{Dir: "/u", Path: "/u/CST.xlsx", Err: &os.LinkError{Op: "rename", Old: "/u/CST.xlsx", New: "/u/.x", Err: syscall.EACCES}, RolledBack: true},
+			"impossibile sostituire /u/CST.xlsx: permesso negato; i prospetti precedenti sono rimasti intatti", false},
+		{&pipeline.SwapError{Dir: "/u", Path: "/u/CST.xlsx", Err: syscall.EIO},
+			"la sostituzione dei prospetti in /u si è interrotta (/u/CST.xlsx: errore di lettura o scrittura del disco): rieseguire consolida, che la completa", false},
+		{&pipeline.OutputsBusyError{Dir: "/u", Holder: &pipeline.Holder{PID: 7, Host: "pc", Start: start}},
+			"la cartella di uscita /u è in uso da un'altra esecuzione di consolida (processo 7 sul computer pc, avviata il 27/11/2026 alle 09:05:07): attendere che termini e riprovare", false},
+		{&pipeline.NotArchivedError{Inbox: "/m/inbox", Files: []pipeline.ArchiveFailure{{Path: "/m/inbox/a.csv", Err: syscall.EIO}}},
+			"il file /m/inbox/a.csv non è stato spostato in archivio (errore di lettura o scrittura del disco): è rimasto in /m/inbox, già importato; sarà archiviato alla prossima esecuzione (chiuderlo prima)", false},
+		{&pipeline.NotArchivedError{Inbox: "/m/inbox", Files: make([]pipeline.ArchiveFailure, 2)},
+			"2 file letti non sono stati spostati in archivio (vedere l'elenco sopra): sono rimasti in /m/inbox, già importati; saranno archiviati alla prossima esecuzione (chiuderli prima)", false},
+		{&pipeline.ActionError{Action: pipeline.KeepCouncil, Path: "/u/.consolida-nuovo-1/.precedenti/consiglio", Target: "/u/consiglio_precedenti/2026-10", Err: syscall.EIO},
+			"i nuovi prospetti sono stati scritti, ma la cartella dei prospetti per i consigli del mese precedente non è stata spostata in /u/consiglio_precedenti/2026-10 (errore di lettura o scrittura del disco): sarà spostata alla prossima esecuzione", false},
+		{errors.New("open x: no such device"), "errore imprevisto (open x: no such device)", false},
 		{&pipeline.ActionError{Action: pipeline.WriteCouncil, Path: "/u/consiglio", Err: errors.New("boh")}, "scrittura dei prospetti in /u/consiglio: boh", false},
 		{&pipeline.ActionError{Action: pipeline.MakeLedgerDir, Path: "/r", Err: errors.New("boh")}, "cartella del registro /r: boh", false},
 		{&pipeline.ActionError{Action: pipeline.ReadLedger, Path: "r.db", Err: errors.New("boh")}, "lettura del registro r.db: boh", false},
@@ -94,10 +114,44 @@ func TestMessages(t *testing.T) {
 			t.Errorf("%#v: empty Error()", tc.err)
 		}
 	}
-	if got := Message(context.Canceled); got != "context canceled" {
+	if got := Message(context.Canceled); got != Interrupted {
 		t.Errorf("canceled: %q", got)
 	}
 	if got := UnknownCommand("rn"); got != `comando sconosciuto "rn"; i comandi sono: run, check, import, export, init, storico` {
 		t.Errorf("unknown command: %q", got)
+	}
+}
+
+// TestWindowsErrors: the errors Windows gives for a workbook open in
+// Excel, a full disk and an invalid name are told apart (by number, so
+// the rules run here too); elsewhere those numbers mean something else.
+func TestWindowsErrors(t *testing.T) {
+	rename := func(n syscall.Errno) error {
+		return &os.LinkError{Op: "rename", Old: `C:\u\CST_2026-11.xlsx`, New: `C:\u\.x`, Err: n}
+	}
+	for _, tc := range []struct {
+		err                  error
+		inUse, full, badName bool
+	}{
+		{rename(32), true, false, false}, // ERROR_SHARING_VIOLATION
+		{rename(33), true, false, false}, // ERROR_LOCK_VIOLATION
+		{rename(5), true, false, false},  // ERROR_ACCESS_DENIED
+		{rename(112), false, true, false},
+		{rename(39), false, true, false},
+		{rename(123), false, false, true}, // "CreateFile ...: The filename, directory name, or volume label syntax is incorrect."
+		{rename(2), false, false, false},
+	} {
+		if got := inUseOn("windows", tc.err); got != tc.inUse {
+			t.Errorf("%v: in use %v", tc.err, got)
+		}
+		if got := diskFullOn("windows", tc.err); got != tc.full {
+			t.Errorf("%v: disk full %v", tc.err, got)
+		}
+		if got := invalidNameOn("windows", tc.err); got != tc.badName {
+			t.Errorf("%v: invalid name %v", tc.err, got)
+		}
+		if inUseOn("linux", tc.err) {
+			t.Errorf("%v: a Windows number read on Linux", tc.err)
+		}
 	}
 }

@@ -88,6 +88,13 @@ func WriteMonthly(w io.Writer, r *pipeline.MonthlyResult) {
 	if len(r.Moved) > 0 {
 		fmt.Fprintf(w, "  spostati in %s: %s file\n", r.Archive, Count(len(r.Moved)))
 	}
+	for _, f := range r.NotMoved {
+		why := detail(f.Err, f.Path)
+		if inUse(f.Err) {
+			why = "aperto in un altro programma"
+		}
+		fmt.Fprintf(w, "  NON spostato in archivio, rimasto in inbox: %s (%s)\n", f.Path, why)
+	}
 	if len(r.Import.Failed) > 0 {
 		fmt.Fprintf(w, "  i file non importati sono rimasti in %s: correggerli o rimuoverli e rieseguire\n", r.Inbox)
 	}
