@@ -471,3 +471,47 @@ func TestInitKeepsConfig(t *testing.T) {
 		t.Errorf("init under a file: %#v", err)
 	}
 }
+
+// TestDamagedLedgerRefused: a ledger with garbage in the middle is
+// refused before anything is imported or exported (it used to accept
+// imports and fail at the export, in English); the file stays as it was.
+func TestDamagedLedgerRefused(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "consolida.db")
+	for _, f := range []string{"candidature_comuni_lecco.csv", "ufficio_ragioneria_olgiate.csv"} {
+		if _, err := pipeline.Import(ctx, pipeline.ImportOptions{Inputs: []string{testkit.Path("samples", f)}, Ledger: db}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := must(os.ReadFile(db))
+	for i := len(b) / 2 / 4096 * 4096; i < len(b)/2/4096*4096+4096; i++ {
+		b[i] = byte(i * 7)
+	}
+	if err := os.WriteFile(db, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "uscita")
+	for name, call := range map[string]func() error{
+		"import": func() error {
+			_, err := pipeline.Import(ctx, pipeline.ImportOptions{Inputs: []string{testkit.Path("samples", "allegato_decreto_85_2022_cloud.xlsx")}, Ledger: db}, nil)
+			return err
+		},
+		"export": func() error {
+			_, err := pipeline.Export(ctx, pipeline.ExportOptions{Ledger: db, Output: pipeline.Output{Dir: out}}, nil)
+			return err
+		},
+		"history": func() error { _, err := pipeline.History(ctx, pipeline.HistoryOptions{Ledger: db}, nil); return err },
+	} {
+		var ae *pipeline.ActionError
+		if err := call(); !errors.As(err, &ae) || ae.Action != pipeline.OpenLedger || !errors.Is(err, ledger.ErrDamaged) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if !bytes.Equal(b, must(os.ReadFile(db))) {
+		t.Error("the damaged ledger was written")
+	}
+	if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+		t.Error("an export from a damaged ledger wrote outputs")
+	}
+}

@@ -213,6 +213,10 @@ func own(err error) (string, bool) {
 			": attendere che termini e riprovare", true
 	case errors.As(err, &ae) && ae.Action == pipeline.OpenLedger && errors.Is(err, ledger.ErrNotLedger):
 		return fmt.Sprintf("il file %s non è un registro di consolida (non è un database SQLite)", ae.Path), true
+	case errors.As(err, &ae) && ae.Action == pipeline.OpenLedger && errors.Is(err, ledger.ErrDamaged):
+		return fmt.Sprintf("il registro %s è danneggiato (il controllo di integrità non è superato): nulla è stato importato né scritto. "+
+			"Sostituirlo con la copia di sicurezza più recente e rieseguire; i file importati dopo quella copia sono in archivio "+
+			"e si possono rimettere in inbox", ae.Path), true
 	case errors.As(err, &ae) && ae.Action == pipeline.OpenLedger && errors.Is(err, ledger.ErrNewerSchema):
 		return fmt.Sprintf("il registro %s è stato scritto da una versione più recente di consolida: aggiornare il programma", ae.Path), true
 	}

@@ -71,6 +71,9 @@ func TestMessages(t *testing.T) {
 			"il registro r.db è in uso da un'altra esecuzione di consolida (processo 42 sul computer cst-pc, avviata il 27/11/2026 alle 09:05:07): attendere che termini e riprovare", false},
 		{&pipeline.ActionError{Action: pipeline.OpenLedger, Path: "r.db", Err: fmt.Errorf("%w: boh", ledger.ErrNotLedger)}, "il file r.db non è un registro di consolida (non è un database SQLite)", false},
 		{&pipeline.ActionError{Action: pipeline.OpenLedger, Path: "r.db", Err: fmt.Errorf("%w: 3", ledger.ErrNewerSchema)}, "il registro r.db è stato scritto da una versione più recente di consolida: aggiornare il programma", false},
+		{&pipeline.ActionError{Action: pipeline.OpenLedger, Path: "r.db", Err: fmt.Errorf("%w: *** in database main ***", ledger.ErrDamaged)},
+			"il registro r.db è danneggiato (il controllo di integrità non è superato): nulla è stato importato né scritto. " +
+				"Sostituirlo con la copia di sicurezza più recente e rieseguire; i file importati dopo quella copia sono in archivio e si possono rimettere in inbox", false},
 		{&pipeline.ActionError{Action: pipeline.OpenLedger, Path: "r.db", Err: errors.New("disk I/O error")}, "registro r.db: errore di lettura o scrittura del disco", false},
 		{&pipeline.ActionError{Action: pipeline.OpenLedger, Path: "r.db", Err: errors.New("database disk image is malformed (11)")},
 			"registro r.db: il registro è danneggiato: ripristinare la copia di sicurezza", false},
