@@ -51,10 +51,12 @@ const (
 	MissingInputs                          // no file or folder to read (Op: which use case)
 	MissingOut                             // no output folder
 	ConfigMissing                          // Path: the configuration file does not exist
-	ConfigSyntax                           // Path, Line, Detail: the configuration does not parse
+	ConfigSyntax                           // Path, Line, Detail, Syntax, Keys (the key of the line, if any): the configuration does not parse
 	ConfigProvinceList                     // Path, Line: provincia is neither a code nor a list of codes
-	ConfigInvalid                          // Path, Detail: a value of the wrong type
+	ConfigInvalid                          // Path, Detail; Line, Keys, Value (the kind expected) when known: a value of the wrong type
 	ConfigUnknownKeys                      // Path, Keys: keys the configuration does not know
+	ProvinceNotFound                       // Provinces select no comune of the data; Present: the provinces there
+	ConfigBackslash                        // Path, Line, Keys, Value: a path with \ between double quotes
 )
 
 // A UsageError is an option that is missing, malformed or contradictory:
@@ -67,7 +69,11 @@ type UsageError struct {
 	Path    string   // Config*: the configuration file
 	Line    int      // ConfigSyntax, ConfigProvinceList
 	Detail  string   // ConfigSyntax, ConfigInvalid: the TOML decoder's words
-	Keys    []string // ConfigUnknownKeys
+	Keys    []string // ConfigUnknownKeys; the key concerned
+	Syntax  SyntaxProblem
+	// ProvinceNotFound: the provinces asked, and the siglas of the
+	// provinces of the comuni in the data
+	Provinces, Present []string
 }
 
 func (e *UsageError) Error() string {
@@ -92,6 +98,10 @@ func (e *UsageError) Error() string {
 		return "configuration " + e.Path + ": " + e.Detail
 	case ConfigUnknownKeys:
 		return "configuration " + e.Path + ": unknown keys " + strings.Join(e.Keys, ", ")
+	case ConfigBackslash:
+		return fmt.Sprintf("configuration %s, line %d: backslash in a double-quoted string %s", e.Path, e.Line, e.Value)
+	case ProvinceNotFound:
+		return "provinces " + strings.Join(e.Provinces, ", ") + " select no comune; present: " + strings.Join(e.Present, ", ")
 	}
 	return fmt.Sprintf("usage problem %d", e.Problem)
 }

@@ -93,6 +93,9 @@ func export(ctx context.Context, st Store, ledgerPath string, job exportJob, p P
 	if err != nil {
 		return nil, err
 	}
+	if err := checkProvinces(job.scope, res); err != nil {
+		return nil, err
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

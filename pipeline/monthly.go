@@ -12,99 +12,13 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/BurntSushi/toml"
-
 	"consolida/exporter"
 	"consolida/importer"
 )
 
-// Config is consolida.toml, the description of a monthly batch. Relative
-// paths are relative to the folder of the file.
-type Config struct {
-	Inbox      string    `toml:"inbox"`     // the files to import
-	Archive    string    `toml:"archivio"`  // where the files read are moved, by month
-	Out        string    `toml:"uscita"`    // the output folder
-	Ledger     string    `toml:"ledger"`    // the SQLite ledger
-	ComuniList string    `toml:"comuni"`    // the ISTAT list of comuni
-	Members    string    `toml:"membri"`    // the comuni to report
-	Provinces  provinces `toml:"provincia"` // the provinces to report
-	Council    *bool     `toml:"consiglio"` // write the council workbooks (default true)
-}
-
-// ConfigKeys are the keys of consolida.toml.
-var ConfigKeys = []string{"inbox", "archivio", "uscita", "ledger", "comuni", "membri", "provincia", "consiglio"}
-
-// provinces accepts `provincia = "LC"` as well as `provincia = ["LC", "CO"]`.
-type provinces []string
-
-var errProvinceList = errors.New("provincia: expected a quoted code or a list of quoted codes")
-
-func (s *provinces) UnmarshalTOML(v any) error {
-	switch x := v.(type) {
-	case string:
-		*s = []string{x}
-	case []any:
-		for _, e := range x {
-			str, ok := e.(string)
-			if !ok {
-				return errProvinceList
-			}
-			*s = append(*s, str)
-		}
-	default:
-		return errProvinceList
-	}
-	return nil
-}
-
-// LoadConfig reads a configuration and makes its paths absolute or
-// relative to the working folder; missing keys take their defaults.
-func LoadConfig(path string) (*Config, error) {
-	if _, err := os.Stat(path); err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, &UsageError{Problem: ConfigMissing, Path: path}
-		}
-		return nil, err
-	}
-	cfg := &Config{}
-	md, err := toml.DecodeFile(path, cfg)
-	if err != nil {
-		var pe toml.ParseError
-		switch {
-		case errors.As(err, &pe) && pe.Message == errProvinceList.Error():
-			return nil, &UsageError{Problem: ConfigProvinceList, Path: path, Line: pe.Position.Line}
-		case errors.As(err, &pe):
-			return nil, &UsageError{Problem: ConfigSyntax, Path: path, Line: pe.Position.Line, Detail: pe.Message}
-		}
-		return nil, &UsageError{Problem: ConfigInvalid, Path: path, Detail: err.Error()}
-	}
-	if und := md.Undecoded(); len(und) > 0 {
-		keys := make([]string, len(und))
-		for i, k := range und {
-			keys[i] = k.String()
-		}
-		return nil, &UsageError{Problem: ConfigUnknownKeys, Path: path, Keys: keys}
-	}
-	dir := filepath.Dir(path)
-	rel := func(p *string, def string) {
-		if *p == "" {
-			*p = def
-		}
-		if *p != "" && !filepath.IsAbs(*p) {
-			*p = filepath.Join(dir, *p)
-		}
-	}
-	rel(&cfg.Inbox, "inbox")
-	rel(&cfg.Archive, "archivio")
-	rel(&cfg.Out, "uscita")
-	rel(&cfg.Ledger, DefaultLedger)
-	rel(&cfg.ComuniList, "")
-	rel(&cfg.Members, "")
-	return cfg, nil
-}
-
 // MonthlyOptions are the options of Monthly. Set options win over the
-// configuration; Council false in the configuration wins over Council.
+// configuration; Council false in the configuration wins over Council,
+// and ExcelCSV is asked by either.
 type MonthlyOptions struct {
 	Config string // consolida.toml
 	Ledger string
@@ -227,6 +141,13 @@ func (opt MonthlyOptions) merge(cfg *Config) (Scope, Output, string) {
 	}
 	if cfg.Council != nil && !*cfg.Council {
 		out.Council = false
+	}
+	out.ExcelCSV = out.ExcelCSV || cfg.ExcelCSV
+	if out.Heading == "" {
+		out.Heading = cfg.Heading
+	}
+	if out.Signature == "" {
+		out.Signature = cfg.Signature
 	}
 	return scope, out, ledgerFile
 }

@@ -69,6 +69,9 @@ func (s Scope) normalize(now time.Time) (Scope, error) {
 		if p == "" {
 			return s, &UsageError{Problem: EmptyProvince}
 		}
+		if sigla := ProvinceAbbrev(p); sigla != "" {
+			p = sigla // "Lecco", "097", "lc": LC
+		}
 		provinces[i] = p
 	}
 	if s.Provinces != nil {

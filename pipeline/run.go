@@ -79,6 +79,9 @@ func Run(ctx context.Context, opt RunOptions, p Progress) (*RunResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkProvinces(scope, res); err != nil {
+		return nil, err
+	}
 	meta := exporter.Meta{Month: scope.Month, Generated: now, Scope: scope.label()}
 	if err := writeOutputs(ctx, opt.Output, scope.Month, res, meta, nil, p); err != nil {
 		return nil, err

@@ -201,7 +201,7 @@ func own(err error) (string, bool) {
 	case errors.As(err, &empty):
 		return fmt.Sprintf("il registro %s è vuoto: importare prima i file (consolida import, o la cartella inbox con consolida run --config)", empty.Ledger), true
 	case errors.As(err, &nost):
-		return fmt.Sprintf("registro %s inesistente: indicarlo con --ledger", nost.Ledger), true
+		return fmt.Sprintf("registro %s inesistente: indicarlo con --registro", nost.Ledger), true
 	case errors.As(err, &inbox):
 		return fmt.Sprintf("cartella inbox %s inesistente: crearla (consolida init) o correggere %s", inbox.Inbox, inbox.Config), true
 	case errors.As(err, &lock):
@@ -327,107 +327,36 @@ func action(e *pipeline.ActionError) string {
 	return e.Path
 }
 
-// CommandLineError is a command line that the commands refuse before any
-// use case runs (exit status 2).
-type CommandLineError struct {
-	Problem CommandLineProblem
-	Args    []string // the arguments refused
-	Err     error    // FlagProblem: the parser's error
-}
-
-// CommandLineProblem is what is wrong in a CommandLineError.
-type CommandLineProblem uint8
-
-// The problems of a CommandLineError.
-const (
-	FlagProblem      CommandLineProblem = iota + 1 // unknown option, missing or invalid value
-	ExportWithFiles                                // export reads the ledger, not files
-	MonthlyWithFiles                               // run --config reads the inbox, not files
-	InitFolder                                     // init wants exactly one folder
-)
-
-func (e *CommandLineError) Error() string {
-	if e.Err != nil {
-		return e.Err.Error()
-	}
-	return fmt.Sprintf("command line problem %d: %s", e.Problem, strings.Join(e.Args, " "))
-}
-
-func (e *CommandLineError) Unwrap() error { return e.Err }
-
-func usage(err error) (string, bool) {
-	var c *CommandLineError
-	if errors.As(err, &c) {
-		switch c.Problem {
-		case FlagProblem:
-			return translateFlagError(c.Err), true
-		case ExportWithFiles:
-			return fmt.Sprintf("export legge dal registro: non indicare file (%s); per aggiungerli usare consolida import", strings.Join(c.Args, " ")), true
-		case MonthlyWithFiles:
-			return fmt.Sprintf("con --config i file da leggere sono quelli della cartella inbox: non indicare file o cartelle (%s)", strings.Join(c.Args, " ")), true
-		case InitFolder:
-			return "indicare una cartella (ad es. consolida init . oppure consolida init C:\\CST\\pnrr)", true
+// provinceNotFound names the provinces asked and those in the files.
+func provinceNotFound(u *pipeline.UsageError) string {
+	asked := make([]string, len(u.Provinces))
+	for i, p := range u.Provinces {
+		asked[i] = p
+		if n := pipeline.ProvinceName(p); n != "" && n != p {
+			asked[i] += " (" + n + ")"
 		}
-		return c.Error(), true
 	}
-	var u *pipeline.UsageError
-	if !errors.As(err, &u) {
-		return "", false
+	msg := "--provincia " + strings.Join(asked, ", ") + ": nessun comune dei file è di "
+	if len(asked) == 1 {
+		msg += "questa provincia"
+	} else {
+		msg += "queste province"
 	}
-	cfg := "file di configurazione " + u.Path
-	switch u.Problem {
-	case pipeline.BadMonth:
-		return fmt.Sprintf("--mese %q non valido: scrivere anno e mese come 2026-11", u.Value), true
-	case pipeline.EmptyProvince:
-		return "--provincia vuota", true
-	case pipeline.LedgerWithoutConfig:
-		return "--ledger si usa con --config (lavoro mensile) o con i comandi import ed export; run sui file non usa il registro", true
-	case pipeline.MissingInputs:
-		switch u.Op {
-		case pipeline.OpCheck:
-			return "indicare almeno un file da controllare", true
-		case pipeline.OpImport:
-			return "indicare almeno un file o una cartella da importare", true
+	switch n := len(u.Present); {
+	case n == 0:
+		return msg + " (nei file non ci sono comuni di cui sia indicata la provincia)"
+	case n > 12:
+		return msg + "; nei file ci sono " + Count(n) + " province: " + strings.Join(u.Present, ", ")
+	}
+	present := make([]string, len(u.Present))
+	for i, p := range u.Present {
+		present[i] = p
+		if n := pipeline.ProvinceName(p); n != "" {
+			present[i] += " (" + n + ")"
 		}
-		return "indicare almeno un file o una cartella da leggere", true
-	case pipeline.MissingOut:
-		return "indicare la cartella di uscita con --out", true
-	case pipeline.ConfigMissing:
-		return cfg + " inesistente: crearlo con consolida init CARTELLA", true
-	case pipeline.ConfigSyntax:
-		return fmt.Sprintf("%s, riga %d: %s", cfg, u.Line, u.Detail), true
-	case pipeline.ConfigProvinceList:
-		return fmt.Sprintf("%s, riga %d: atteso un elenco di sigle tra virgolette, ad es. [\"LC\", \"CO\"]", cfg, u.Line), true
-	case pipeline.ConfigInvalid:
-		return cfg + ": " + u.Detail, true
-	case pipeline.ConfigUnknownKeys:
-		return fmt.Sprintf("%s: chiave sconosciuta %s (le chiavi sono %s)", cfg, strings.Join(u.Keys, ", "),
-			strings.Join(pipeline.ConfigKeys, ", ")), true
 	}
-	return u.Error(), true
+	return msg + "; nei file ci sono: " + strings.Join(present, ", ")
 }
-
-// translateFlagError translates the command-line parser's errors.
-func translateFlagError(err error) string {
-	msg := err.Error()
-	switch {
-	case strings.HasPrefix(msg, "flag provided but not defined: "):
-		return "opzione sconosciuta " + strings.TrimPrefix(msg, "flag provided but not defined: ")
-	case strings.HasPrefix(msg, "flag needs an argument: "):
-		return "l'opzione " + strings.TrimPrefix(msg, "flag needs an argument: ") + " richiede un valore"
-	case strings.Contains(msg, "invalid value"):
-		return "valore non valido: " + msg
-	}
-	return msg
-}
-
-// UnknownCommand is the message for a command that does not exist.
-func UnknownCommand(name string) string {
-	return fmt.Sprintf("comando sconosciuto %q; i comandi sono: run, check, import, export, init, storico", name)
-}
-
-// Interrupted is the message of a run stopped by the user (Ctrl-C).
-const Interrupted = "interrotto; i prospetti precedenti sono rimasti intatti"
 
 // date writes a moment for the user: 12/03/2026 10:04, local time.
 func date(t time.Time) string { return t.Local().Format("02/01/2006 15:04") }

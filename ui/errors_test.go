@@ -30,21 +30,41 @@ func TestMessages(t *testing.T) {
 	}{
 		{&pipeline.UsageError{Problem: pipeline.BadMonth, Value: "11-2026"}, `--mese "11-2026" non valido: scrivere anno e mese come 2026-11` + hint, true},
 		{&pipeline.UsageError{Problem: pipeline.EmptyProvince}, "--provincia vuota" + hint, true},
-		{&pipeline.UsageError{Problem: pipeline.LedgerWithoutConfig}, "--ledger si usa con --config (lavoro mensile) o con i comandi import ed export; run sui file non usa il registro" + hint, true},
+		{&pipeline.UsageError{Problem: pipeline.LedgerWithoutConfig}, "--registro si usa con --config (lavoro mensile) o con i comandi import, export e storico; run sui file non usa il registro" + hint, true},
 		{&pipeline.UsageError{Problem: pipeline.MissingInputs, Op: pipeline.OpRun}, "indicare almeno un file o una cartella da leggere" + hint, true},
 		{&pipeline.UsageError{Problem: pipeline.MissingInputs, Op: pipeline.OpCheck}, "indicare almeno un file da controllare" + hint, true},
 		{&pipeline.UsageError{Problem: pipeline.MissingInputs, Op: pipeline.OpImport}, "indicare almeno un file o una cartella da importare" + hint, true},
 		{&pipeline.UsageError{Problem: pipeline.MissingOut}, "indicare la cartella di uscita con --out" + hint, true},
 		{&pipeline.UsageError{Problem: pipeline.ConfigMissing, Path: "c.toml"}, "file di configurazione c.toml inesistente: crearlo con consolida init CARTELLA" + hint, true},
-		{&pipeline.UsageError{Problem: pipeline.ConfigSyntax, Path: "c.toml", Line: 3, Detail: "expected value"}, "file di configurazione c.toml, riga 3: expected value" + hint, true},
+		{&pipeline.UsageError{Problem: pipeline.ConfigSyntax, Path: "c.toml", Line: 3, Detail: "boh"},
+			"file di configurazione c.toml, riga 3: errore di scrittura: controllare apici, parentesi e il segno = (le righe di commento iniziano con #)" + hint, true},
+		{&pipeline.UsageError{Problem: pipeline.ConfigSyntax, Path: "c.toml", Line: 3, Syntax: pipeline.SyntaxDuplicateKey, Keys: []string{"inbox"}},
+			"file di configurazione c.toml, riga 3: inbox è scritto due volte: lasciarne uno" + hint, true},
+		{&pipeline.UsageError{Problem: pipeline.ConfigBackslash, Path: "c.toml", Line: 4, Keys: []string{"comuni"}, Value: `"C:\temp\nomi.csv"`},
+			`file di configurazione c.toml, riga 4: il percorso "C:\temp\nomi.csv" è scritto tra virgolette doppie, dove \ introduce un carattere speciale (\t diventa una tabulazione, \n un a capo): scriverlo tra apici singoli, comuni = 'C:\temp\nomi.csv'` + hint, true},
+		{&pipeline.UsageError{Problem: pipeline.ProvinceNotFound, Provinces: []string{"XX"}, Present: []string{"CO", "LC"}},
+			"--provincia XX: nessun comune dei file è di questa provincia; nei file ci sono: CO (Como), LC (Lecco)" + hint, true},
 		{&pipeline.UsageError{Problem: pipeline.ConfigProvinceList, Path: "c.toml", Line: 2}, `file di configurazione c.toml, riga 2: atteso un elenco di sigle tra virgolette, ad es. ["LC", "CO"]` + hint, true},
-		{&pipeline.UsageError{Problem: pipeline.ConfigInvalid, Path: "c.toml", Detail: "toml: boh"}, "file di configurazione c.toml: toml: boh" + hint, true},
+		{&pipeline.UsageError{Problem: pipeline.ConfigInvalid, Path: "c.toml", Detail: "toml: boh"}, "file di configurazione c.toml: valore non valido (toml: boh)" + hint, true},
+		{&pipeline.UsageError{Problem: pipeline.ConfigInvalid, Path: "c.toml", Line: 2, Keys: []string{"consiglio"}, Value: "boolean"},
+			"file di configurazione c.toml, riga 2: consiglio vuole true (sì) o false (no), senza virgolette" + hint, true},
 		{&pipeline.UsageError{Problem: pipeline.ConfigUnknownKeys, Path: "c.toml", Keys: []string{"x", "y"}},
-			"file di configurazione c.toml: chiave sconosciuta x, y (le chiavi sono inbox, archivio, uscita, ledger, comuni, membri, provincia, consiglio)" + hint, true},
-		{&CommandLineError{Problem: FlagProblem, Err: errors.New("flag provided but not defined: -boh")}, "opzione sconosciuta -boh" + hint, true},
-		{&CommandLineError{Problem: FlagProblem, Err: errors.New("flag needs an argument: -mese")}, "l'opzione -mese richiede un valore" + hint, true},
-		{&CommandLineError{Problem: FlagProblem, Err: errors.New(`invalid value "x" for flag -anomalie: parse error`)}, `valore non valido: invalid value "x" for flag -anomalie: parse error` + hint, true},
-		{&CommandLineError{Problem: FlagProblem, Err: errors.New(`invalid boolean value "forse" for -consiglio: parse error`)}, `invalid boolean value "forse" for -consiglio: parse error` + hint, true},
+			"file di configurazione c.toml: chiave sconosciuta x, y (le chiavi sono inbox, archivio, uscita, registro, comuni, membri, provincia, consiglio, csv_excel, intestazione, firma)" + hint, true},
+		{&CommandLineError{Problem: FlagProblem, Err: errors.New("flag provided but not defined: -boh")}, "opzione sconosciuta --boh" + hint, true},
+		{&CommandLineError{Problem: FlagProblem, Err: errors.New("flag provided but not defined: -provinica"), Known: []string{"mese", "provincia"}},
+			"opzione sconosciuta --provinica (forse --provincia?)" + hint, true},
+		{&CommandLineError{Problem: FlagProblem, Err: errors.New("flag needs an argument: -mese")}, "l'opzione --mese richiede un valore (ad es. --mese 2026-11)" + hint, true},
+		{&CommandLineError{Problem: FlagProblem, Err: errors.New(`invalid value "x" for flag -anomalie: parse error`)}, `valore non valido per --anomalie: "x" (serve un numero)` + hint, true},
+		{&CommandLineError{Problem: FlagProblem, Err: errors.New(`invalid boolean value "forse" for -consiglio: parse error`)},
+			`valore non valido per --consiglio: "forse" (scrivere --consiglio=true oppure --consiglio=false)` + hint, true},
+		{&CommandLineError{Problem: UnknownCommand, Args: []string{"rn"}, Known: []string{"run", "check", "import", "export", "init", "storico", "versione", "aiuto"}},
+			`comando sconosciuto "rn" (forse run?); i comandi sono: run, check, import, export, init, storico, versione, aiuto` + hint, true},
+		{&CommandLineError{Problem: UnknownCommand, Args: []string{"ricevuti"}, IsPath: true},
+			`"ricevuti" non è un comando: per leggere file o cartelle scrivere consolida run ricevuti --out CARTELLA; i comandi sono: run, check, import, export, init, storico, versione, aiuto` + hint, true},
+		{&CommandLineError{Problem: MissingValue, Args: []string{"--out"}}, "l'opzione --out richiede un valore (ad es. --out uscita)" + hint, true},
+		{&CommandLineError{Problem: BoolWithValue, Args: []string{"--consiglio", "false"}},
+			`scrivere --consiglio=false, con il segno = (--consiglio false leggerebbe "false" come un file)` + hint, true},
+		{&CommandLineError{Problem: UnexpectedArgs, Args: []string{"a", "b"}}, "argomenti non previsti: a b" + hint, true},
 		{&CommandLineError{Problem: ExportWithFiles, Args: []string{"a.csv", "b"}}, "export legge dal registro: non indicare file (a.csv b); per aggiungerli usare consolida import" + hint, true},
 		{&CommandLineError{Problem: MonthlyWithFiles, Args: []string{"a.csv"}}, "con --config i file da leggere sono quelli della cartella inbox: non indicare file o cartelle (a.csv)" + hint, true},
 		{&CommandLineError{Problem: InitFolder}, `indicare una cartella (ad es. consolida init . oppure consolida init C:\CST\pnrr)` + hint, true},
@@ -64,7 +84,7 @@ func TestMessages(t *testing.T) {
 		{&pipeline.RejectedError{Rows: 2}, "modalità --strict: 2 righe scartate (vedere il foglio Anomalie)", false},
 		{&pipeline.NotImportedError{Files: make([]importer.FileError, 3)}, "3 file non importati (vedere l'elenco sopra)", false},
 		{&pipeline.EmptyStoreError{Ledger: "r.db"}, "il registro r.db è vuoto: importare prima i file (consolida import, o la cartella inbox con consolida run --config)", false},
-		{&pipeline.NoStoreError{Ledger: "r.db"}, "registro r.db inesistente: indicarlo con --ledger", false},
+		{&pipeline.NoStoreError{Ledger: "r.db"}, "registro r.db inesistente: indicarlo con --registro", false},
 		{&pipeline.InboxMissingError{Inbox: "/m/inbox", Config: "/m/c.toml"}, "cartella inbox /m/inbox inesistente: crearla (consolida init) o correggere /m/c.toml", false},
 		{&ledger.LockedError{Path: "r.db"}, "il registro r.db è in uso da un'altra esecuzione di consolida: attendere che termini e riprovare", false},
 		{&ledger.LockedError{Path: "r.db", Holder: &ledger.Holder{PID: 42, Host: "cst-pc", Start: start}},
@@ -119,9 +139,6 @@ func TestMessages(t *testing.T) {
 	}
 	if got := Message(context.Canceled); got != Interrupted {
 		t.Errorf("canceled: %q", got)
-	}
-	if got := UnknownCommand("rn"); got != `comando sconosciuto "rn"; i comandi sono: run, check, import, export, init, storico` {
-		t.Errorf("unknown command: %q", got)
 	}
 }
 
