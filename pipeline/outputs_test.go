@@ -395,3 +395,42 @@ func TestOutputsBusy(t *testing.T) {
 		t.Fatalf("dead staging folder: %v", err)
 	}
 }
+
+// TestMergeOptions: in the monthly batch the command line wins over the
+// configuration for the heading and the signature; the Italian-Excel CSV
+// is written when either asks for it; council false in the configuration
+// wins.
+func TestMergeOptions(t *testing.T) {
+	no := false
+	cfg := &Config{Out: "/u", Ledger: "/r.db", Council: &no, ExcelCSV: true, Heading: "CST Brianza", Signature: "Il Segretario"}
+	_, out, ledger := MonthlyOptions{Output: Output{Council: true}}.merge(cfg)
+	if out != (Output{Dir: "/u", ExcelCSV: true, Heading: "CST Brianza", Signature: "Il Segretario"}) || ledger != "/r.db" {
+		t.Errorf("from the configuration: %+v %s", out, ledger)
+	}
+	_, out, _ = MonthlyOptions{Output: Output{Dir: "/v", Heading: "Comune di Merate", Signature: "Il Sindaco"}}.merge(&Config{Out: "/u"})
+	if out != (Output{Dir: "/v", Heading: "Comune di Merate", Signature: "Il Sindaco"}) {
+		t.Errorf("from the command line: %+v", out)
+	}
+}
+
+// TestExcelCSVInTheSet: the Italian-Excel CSV is part of the output set:
+// written when asked, removed by a later run of the same month that does
+// not ask for it (it would no longer match), kept for other months.
+func TestExcelCSVInTheSet(t *testing.T) {
+	out := t.TempDir()
+	mustRunInto(t, out, "2026-10", Output{ExcelCSV: true})
+	mustRunInto(t, out, "2026-11", Output{ExcelCSV: true})
+	for _, m := range []string{"2026-10", "2026-11"} {
+		b, err := os.ReadFile(filepath.Join(out, ExcelCSVName(m)))
+		if err != nil || !strings.HasPrefix(string(b), "\ufeffCodice ISTAT;") {
+			t.Fatalf("%s: %v %.40q", m, err, b)
+		}
+	}
+	mustRunInto(t, out, "2026-11", Output{})
+	if _, err := os.Stat(filepath.Join(out, ExcelCSVName("2026-11"))); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the November Excel CSV outlived a November run without it: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(out, ExcelCSVName("2026-10"))); err != nil {
+		t.Errorf("the October Excel CSV: %v", err)
+	}
+}
