@@ -1,3 +1,5 @@
+//go:build linux
+
 package cli
 
 import (
@@ -24,8 +26,6 @@ import (
 // when a run is killed, interrupted, refused by a full disk or a file it
 // cannot replace, or meets a damaged ledger or hostile texts.
 
-const binLimit = 2 * time.Minute
-
 // names lists the entries under dir (hidden ones too), without sizes:
 // two runs write workbooks of different bytes (times inside the zip).
 func names(t *testing.T, dir string) string {
@@ -36,6 +36,7 @@ func names(t *testing.T, dir string) string {
 			return err
 		}
 		rel, _ := filepath.Rel(dir, p)
+		rel = filepath.ToSlash(rel)
 		if d.IsDir() {
 			rel += "/"
 		}

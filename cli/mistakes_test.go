@@ -6,9 +6,13 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"consolida/internal/testkit"
 )
+
+// binLimit bounds a run of the real binary in the tests (a hang is a bug).
+const binLimit = 2 * time.Minute
 
 // english are words of urfave/cli, Go and the libraries that must not
 // reach an Italian user.

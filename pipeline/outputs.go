@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -76,12 +77,12 @@ func openOutputs(dir string) (*outputSet, error) {
 	}
 	lk, err := lockStaging(st)
 	if err != nil {
-		os.RemoveAll(st)
+		removeAll(st)
 		return nil, &ActionError{Action: MakeOutputDir, Path: dir, Err: err}
 	}
 	if err := os.Chmod(st, 0o755); err != nil {
 		lk.Close()
-		os.RemoveAll(st)
+		removeAll(st)
 		return nil, &ActionError{Action: MakeOutputDir, Path: dir, Err: err}
 	}
 	return &outputSet{dir: dir, staging: st, lock: lk}, nil
@@ -99,7 +100,7 @@ func (s *outputSet) abort() {
 	}
 	s.lock.Close()
 	s.lock = nil
-	os.RemoveAll(s.staging)
+	removeAll(s.staging)
 }
 
 // commit swaps the complete set in: install are the entries of the
@@ -148,7 +149,7 @@ func (s *outputSet) commit(month string, install, remove []string) error {
 // swap takes them from.
 func finish(st string) {
 	if err := rename(filepath.Join(st, asideName), filepath.Join(st, ".scarto")); err != nil && !errors.Is(err, os.ErrNotExist) {
-		os.RemoveAll(filepath.Join(st, asideName))
+		removeAll(filepath.Join(st, asideName))
 	}
 	os.Remove(filepath.Join(st, journalName))
 }
@@ -374,9 +375,9 @@ func recoverOutputs(dir string) error {
 					continue
 				}
 			}
-			os.RemoveAll(p)
+			removeAll(p)
 		case e.IsDir() && strings.HasPrefix(name, ".consiglio-") && strings.HasSuffix(name, ".tmp"):
-			os.RemoveAll(p)
+			removeAll(p)
 		}
 	}
 	return nil
@@ -412,7 +413,7 @@ func recoverStaging(dir, st string) error {
 		finish(st)
 	}
 	lk.Close()
-	os.RemoveAll(st)
+	removeAll(st)
 	return nil
 }
 
@@ -484,4 +485,35 @@ func readHolder(p string) *Holder {
 func exists(p string) bool {
 	_, err := os.Lstat(p)
 	return err == nil
+}
+
+// removeAll is os.RemoveAll, followed, when that fails, by a removal
+// entry by entry (files first, then the folders from the deepest): Wine's
+// Windows layer refuses the system call os.RemoveAll uses ("unlinkat:
+// Invalid function") but not a plain delete, and a folder that a program
+// keeps open on Windows blocks only its own entries. What still cannot
+// be removed is removed by the next run.
+func removeAll(path string) error {
+	err := os.RemoveAll(path)
+	if err == nil {
+		return nil
+	}
+	var dirs []string
+	filepath.WalkDir(path, func(p string, d fs.DirEntry, werr error) error {
+		switch {
+		case werr != nil:
+		case d.IsDir():
+			dirs = append(dirs, p)
+		default:
+			os.Remove(p)
+		}
+		return nil
+	})
+	for i := len(dirs) - 1; i >= 0; i-- {
+		os.Remove(dirs[i])
+	}
+	if _, serr := os.Lstat(path); errors.Is(serr, os.ErrNotExist) {
+		return nil
+	}
+	return err
 }

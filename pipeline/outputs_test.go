@@ -50,6 +50,7 @@ func tree(t *testing.T, dir string) string {
 			return err
 		}
 		rel, _ := filepath.Rel(dir, p)
+		rel = filepath.ToSlash(rel)
 		if d.IsDir() {
 			rel += "/"
 		}

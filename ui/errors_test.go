@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"runtime"
 	"syscall"
 	"testing"
 	"time"
@@ -97,13 +98,7 @@ func TestMessages(t *testing.T) {
 		{&pipeline.ActionError{Action: pipeline.OpenLedger, Path: "r.db", Err: errors.New("disk I/O error")}, "registro r.db: errore di lettura o scrittura del disco", false},
 		{&pipeline.ActionError{Action: pipeline.OpenLedger, Path: "r.db", Err: errors.New("database disk image is malformed (11)")},
 			"registro r.db: il registro è danneggiato: ripristinare la copia di sicurezza", false},
-		{&pipeline.ActionError{Action: pipeline.MakeOutputDir, Path: "/u", Err: &fs.PathError{Op: "mkdir", Path: "/u", Err: syscall.ENOTDIR}},
-			"cartella di uscita /u: una parte del percorso è un file, non una cartella", false},
 		{&pipeline.ActionError{Action: pipeline.MakeOutputDir, Path: "/u", Err: denied}, "cartella di uscita /u: /x/CST.xlsx: permesso negato", false},
-		{&pipeline.ActionError{Action: pipeline.WriteFile, Path: "/u/CST.xlsx", Err: &fs.PathError{Op: "write", Path: "/u/.consolida-1.tmp", Err: syscall.ENOSPC}},
-			"scrittura di /u/CST.xlsx: /u/.consolida-1.tmp: disco pieno: liberare spazio e rieseguire", false},
-		{&pipeline.OutputsKeptError{Dir: "/u", Err: &pipeline.ActionError{Action: pipeline.WriteFile, Path: "/u/CST.xlsx", Err: &fs.PathError{Op: "write", Path: "/u/CST.xlsx", Err: syscall.ENOSPC}}},
-			"scrittura di /u/CST.xlsx: disco pieno: liberare spazio e rieseguire; i prospetti precedenti sono rimasti intatti", false},
 		{&pipeline.SwapError{Dir: "/u", Path: "/u/CST.xlsx", Err: &os.LinkError{Op: "rename", Old: "/u/CST.xlsx", New: "/u/.x", Err: syscall.EACCES}, RolledBack: true},
 			"impossibile sostituire /u/CST.xlsx: permesso negato; i prospetti precedenti sono rimasti intatti", false},
 		{&pipeline.SwapError{Dir: "/u", Path: "/u/CST.xlsx", Err: syscall.EIO},
@@ -139,6 +134,29 @@ func TestMessages(t *testing.T) {
 	}
 	if got := Message(context.Canceled); got != Interrupted {
 		t.Errorf("canceled: %q", got)
+	}
+}
+
+// TestUnixErrors: the errors of Linux for a path under a file and a full
+// disk (Windows has its own numbers: TestWindowsErrors).
+func TestUnixErrors(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("errori di Linux")
+	}
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{&pipeline.ActionError{Action: pipeline.MakeOutputDir, Path: "/u", Err: &fs.PathError{Op: "mkdir", Path: "/u", Err: syscall.ENOTDIR}},
+			"cartella di uscita /u: una parte del percorso è un file, non una cartella"},
+		{&pipeline.ActionError{Action: pipeline.WriteFile, Path: "/u/CST.xlsx", Err: &fs.PathError{Op: "write", Path: "/u/.consolida-1.tmp", Err: syscall.ENOSPC}},
+			"scrittura di /u/CST.xlsx: /u/.consolida-1.tmp: disco pieno: liberare spazio e rieseguire"},
+		{&pipeline.OutputsKeptError{Dir: "/u", Err: &pipeline.ActionError{Action: pipeline.WriteFile, Path: "/u/CST.xlsx", Err: &fs.PathError{Op: "write", Path: "/u/CST.xlsx", Err: syscall.ENOSPC}}},
+			"scrittura di /u/CST.xlsx: disco pieno: liberare spazio e rieseguire; i prospetti precedenti sono rimasti intatti"},
+	} {
+		if got := Message(tc.err); got != tc.want {
+			t.Errorf("%#v:\n got %q\nwant %q", tc.err, got, tc.want)
+		}
 	}
 }
 
