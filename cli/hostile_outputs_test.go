@@ -278,7 +278,8 @@ func TestHostileOutputs(t *testing.T) {
 		chattr(t, "+i", cst)
 		defer chattr(t, "-i", cst)
 		r := run(testkit.Root(), args(out)...)
-		want := "consolida: impossibile sostituire " + cst + ": permesso negato; i prospetti precedenti sono rimasti intatti\n"
+		want := "consolida: impossibile sostituire " + cst + ": permesso negato (è protetto, o aperto in un altro programma): " +
+			"chiuderlo o controllarne i permessi e rieseguire; i prospetti precedenti sono rimasti intatti\n"
 		if r.Code != ExitFailed || r.Stderr != want || r.Stdout != "" {
 			t.Fatalf("exit %d\nstdout %q\nstderr %q\nwant %q", r.Code, r.Stdout, r.Stderr, want)
 		}
@@ -414,7 +415,7 @@ func TestHostileOutputs(t *testing.T) {
 		defer chattr(t, "-i", held)
 		cfg := filepath.Join(dir, "consolida.toml")
 		r := run(dir, "run", "--config", cfg, "--mese", "2026-11", "-q")
-		wantErr := "consolida: il file " + held + " non è stato spostato in archivio (permesso negato): è rimasto in " +
+		wantErr := "consolida: il file " + held + " non è stato spostato in archivio (permesso negato: è protetto, o aperto in un altro programma): è rimasto in " +
 			filepath.Join(dir, "inbox") + ", già importato; sarà archiviato alla prossima esecuzione (chiuderlo prima)\n"
 		if r.Code != ExitFailed || r.Stderr != wantErr || !strings.Contains(r.Stdout, "NON spostato in archivio, rimasto in inbox: "+held) ||
 			!strings.Contains(r.Stdout, "spostati in "+filepath.Join(dir, "archivio", "2026-11")+": 2 file") ||

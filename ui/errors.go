@@ -275,6 +275,9 @@ func swapMessage(e *pipeline.SwapError) string {
 		return "la cartella " + e.Path + " contiene un file aperto in un altro programma (Excel?): chiuderlo e rieseguire" + kept
 	case inUse(e.Err):
 		return "il file " + e.Path + " è aperto in un altro programma (Excel?): chiuderlo e rieseguire" + kept
+	case errors.Is(e.Err, fs.ErrPermission):
+		return "impossibile sostituire " + e.Path + ": permesso negato (è protetto, o aperto in un altro programma): " +
+			"chiuderlo o controllarne i permessi e rieseguire" + kept
 	}
 	return "impossibile sostituire " + e.Path + ": " + detail(e.Err, e.Path) + kept
 }
@@ -284,8 +287,11 @@ func notArchivedMessage(e *pipeline.NotArchivedError) string {
 	if len(e.Files) == 1 {
 		f := e.Files[0]
 		why := "non è stato spostato in archivio (" + detail(f.Err, f.Path) + ")"
-		if inUse(f.Err) {
+		switch {
+		case inUse(f.Err):
 			why = "è aperto in un altro programma (Excel?) e non è stato spostato in archivio"
+		case errors.Is(f.Err, fs.ErrPermission):
+			why = "non è stato spostato in archivio (permesso negato: è protetto, o aperto in un altro programma)"
 		}
 		return "il file " + f.Path + " " + why + ": è rimasto in " + e.Inbox +
 			", già importato; sarà archiviato alla prossima esecuzione (chiuderlo prima)"

@@ -100,7 +100,7 @@ func TestMessages(t *testing.T) {
 			"registro r.db: il registro è danneggiato: ripristinare la copia di sicurezza", false},
 		{&pipeline.ActionError{Action: pipeline.MakeOutputDir, Path: "/u", Err: denied}, "cartella di uscita /u: /x/CST.xlsx: permesso negato", false},
 		{&pipeline.SwapError{Dir: "/u", Path: "/u/CST.xlsx", Err: &os.LinkError{Op: "rename", Old: "/u/CST.xlsx", New: "/u/.x", Err: syscall.EACCES}, RolledBack: true},
-			"impossibile sostituire /u/CST.xlsx: permesso negato; i prospetti precedenti sono rimasti intatti", false},
+			"impossibile sostituire /u/CST.xlsx: permesso negato (è protetto, o aperto in un altro programma): chiuderlo o controllarne i permessi e rieseguire; i prospetti precedenti sono rimasti intatti", false},
 		{&pipeline.SwapError{Dir: "/u", Path: "/u/CST.xlsx", Err: syscall.EIO},
 			"la sostituzione dei prospetti in /u si è interrotta (/u/CST.xlsx: errore di lettura o scrittura del disco): rieseguire consolida, che la completa", false},
 		{&pipeline.OutputsBusyError{Dir: "/u", Holder: &pipeline.Holder{PID: 7, Host: "pc", Start: start}},
