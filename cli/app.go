@@ -9,10 +9,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
+	"consolida/internal/version"
 	"consolida/pipeline"
 	"consolida/ui"
 )
@@ -31,11 +33,21 @@ const (
 // (Ctrl-C): the use cases stop and the previous outputs stay.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
-	err := app.RunContext(ctx, interspersed(app, args))
+	args, err := commandLine(app, args)
 	if err == nil {
+		err = app.RunContext(ctx, args)
+	}
+	if err == nil {
+		if ctx.Err() != nil {
+			// the interrupt came once the new outputs were being put in
+			// place: the work was completed, and the summary says so
+			fmt.Fprintln(stderr, "consolida: "+ui.InterruptedTooLate)
+		}
 		return ExitOK
 	}
-	if ctx.Err() != nil {
+	if errors.Is(err, context.Canceled) || ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		// stopped before the outputs were touched: once their swap
+		// begins, a use case no longer stops (and says what it did)
 		fmt.Fprintln(stderr, "consolida: "+ui.Interrupted)
 		return ExitInterrupted
 	}
@@ -56,14 +68,6 @@ func exitCode(err error) int {
 	return ExitFailed
 }
 
-func init() {
-	// urfave/cli writes "(default: ...)" in the help: say it in Italian
-	orig := cli.FlagStringer
-	cli.FlagStringer = func(f cli.Flag) string {
-		return strings.Replace(orig(f), "(default: ", "(predefinito: ", 1)
-	}
-}
-
 // wrapProgress, when set (by the tests), wraps the progress of every
 // command: the tests stop or interrupt a command at a known event.
 var wrapProgress func(pipeline.Progress) pipeline.Progress
@@ -78,20 +82,19 @@ func progress(stderr io.Writer, quiet bool) pipeline.Progress {
 }
 
 func newApp(stdout, stderr io.Writer) *cli.App {
-	cli.HelpFlag = &cli.BoolFlag{Name: "aiuto", Aliases: []string{"h", "help"}, Usage: "mostra l'aiuto"}
+	italianHelp()
 	app := &cli.App{
 		Name:            "consolida",
 		Usage:           "consolida i finanziamenti PNRR \"PA digitale 2026\" dei comuni in prospetti Excel",
 		UsageText:       "consolida COMANDO [opzioni] [file o cartelle...]",
+		Description:     appExamples,
+		Version:         version.Get().Version,
 		Writer:          stdout,
 		ErrWriter:       stderr,
 		HideHelpCommand: true,
 		ExitErrHandler:  func(*cli.Context, error) {}, // exit statuses are decided in Run
 		OnUsageError: func(c *cli.Context, err error, _ bool) error {
-			return &ui.CommandLineError{Problem: ui.FlagProblem, Err: err}
-		},
-		CommandNotFound: func(c *cli.Context, cmd string) {
-			fmt.Fprintln(stderr, "consolida: "+ui.UnknownCommand(cmd))
+			return &ui.CommandLineError{Problem: ui.FlagProblem, Err: err, Known: flagNames(c)}
 		},
 		Commands: commands(stdout, stderr),
 	}
@@ -103,23 +106,87 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	return app
 }
 
+// flagNames are the options of the command being parsed, to suggest one
+// for a mistyped option.
+func flagNames(c *cli.Context) []string {
+	var out []string
+	var flags []cli.Flag
+	if c.Command != nil && c.Command.Name != "" {
+		flags = c.Command.Flags
+	} else if c.App != nil {
+		flags = c.App.Flags
+	}
+	for _, f := range flags {
+		out = append(out, f.Names()...)
+	}
+	return out
+}
+
+// commandLine checks the command of args before urfave/cli sees it (an
+// unknown command used to end silently with status 0), turns
+// "consolida aiuto [COMANDO]" into the help, and moves the options of a
+// command before its files (interspersed).
+func commandLine(app *cli.App, args []string) ([]string, error) {
+	if len(args) < 2 || strings.HasPrefix(args[1], "-") {
+		return args, nil
+	}
+	unknown := func(name string) error {
+		var names []string
+		for _, c := range app.VisibleCommands() {
+			names = append(names, c.Name)
+		}
+		_, err := os.Stat(name)
+		return &ui.CommandLineError{Problem: ui.UnknownCommand, Args: []string{name}, Known: names, IsPath: err == nil}
+	}
+	name := args[1]
+	if name == "aiuto" || name == "help" {
+		switch len(args) {
+		case 2:
+			return []string{args[0], "--aiuto"}, nil
+		case 3:
+			if app.Command(args[2]) == nil || args[2] == "aiuto" {
+				return nil, unknown(args[2])
+			}
+			return []string{args[0], args[2], "--aiuto"}, nil
+		}
+		return nil, &ui.CommandLineError{Problem: ui.UnexpectedArgs, Args: args[3:]}
+	}
+	if app.Command(name) == nil {
+		return nil, unknown(name)
+	}
+	return interspersed(app, args)
+}
+
 // interspersed moves the options of a command before its file arguments,
 // so that "consolida run samples/ --out uscita" works as users write it
-// (urfave/cli v2 stops reading options at the first argument).
-func interspersed(app *cli.App, args []string) []string {
+// (urfave/cli v2 stops reading options at the first argument). An option
+// that needs a value and is last, or is followed by another option, is
+// refused: "run samples --out" used to write into a folder named "--".
+// So is a yes/no option followed by a separate true or false, which would
+// be read as a file.
+func interspersed(app *cli.App, args []string) ([]string, error) {
 	if len(args) < 2 {
-		return args
+		return args, nil
 	}
 	cmd := app.Command(args[1])
 	if cmd == nil {
-		return args
+		return args, nil
 	}
 	takesValue := map[string]bool{}
+	isFlag := map[string]bool{}
 	for _, f := range cmd.Flags {
 		_, isBool := f.(*cli.BoolFlag)
 		for _, n := range f.Names() {
 			takesValue[n] = !isBool
+			isFlag[n] = true
 		}
+	}
+	option := func(a string) (string, bool) {
+		if len(a) < 2 || a[0] != '-' {
+			return "", false
+		}
+		name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		return name, isFlag[name] || a == "--"
 	}
 	var flags, pos []string
 	rest := args[2:]
@@ -135,18 +202,29 @@ func interspersed(app *cli.App, args []string) []string {
 		}
 		flags = append(flags, a)
 		name := strings.TrimLeft(a, "-")
-		if strings.Contains(name, "=") {
+		if strings.Contains(name, "=") || !isFlag[name] {
+			continue // an unknown option is the parser's to refuse
+		}
+		var next string
+		if i+1 < len(rest) {
+			next = rest[i+1]
+		}
+		if !takesValue[name] {
+			if v := strings.ToLower(next); v == "true" || v == "false" {
+				return nil, &ui.CommandLineError{Problem: ui.BoolWithValue, Args: []string{a, next}}
+			}
 			continue
 		}
-		if takesValue[name] && i+1 < len(rest) {
-			flags = append(flags, rest[i+1])
-			i++
+		if _, isOpt := option(next); i+1 >= len(rest) || isOpt {
+			return nil, &ui.CommandLineError{Problem: ui.MissingValue, Args: []string{a}}
 		}
+		flags = append(flags, next)
+		i++
 	}
 	out := append([]string{args[0], args[1]}, flags...)
 	if len(pos) > 0 {
 		out = append(out, "--")
 		out = append(out, pos...)
 	}
-	return out
+	return out, nil
 }

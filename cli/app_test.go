@@ -72,15 +72,15 @@ func TestExitCodes(t *testing.T) {
 		{"no out", []string{"run", "samples/"}, ExitUsage, "indicare la cartella di uscita con --out"},
 		{"bad mese", []string{"run", "samples/", "--out", dir, "--mese", "11-2026"}, ExitUsage, `--mese "11-2026" non valido: scrivere anno e mese come 2026-11`},
 		{"empty provincia", []string{"run", "samples/", "--out", dir, "--provincia", " "}, ExitUsage, "--provincia vuota"},
-		{"unknown flag", []string{"run", "samples/", "--out", dir, "--boh"}, ExitUsage, "opzione sconosciuta -boh"},
-		{"flag without value", []string{"check", "--anomalie"}, ExitUsage, "l'opzione -anomalie richiede un valore"},
-		{"invalid number", []string{"check", "samples/", "--anomalie", "xx"}, ExitUsage, `valore non valido: invalid value "xx" for flag -anomalie`},
-		{"ledger without config", []string{"run", "samples/", "--out", dir, "--ledger", "x.db"}, ExitUsage, "--ledger si usa con --config"},
+		{"unknown flag", []string{"run", "samples/", "--out", dir, "--boh"}, ExitUsage, "opzione sconosciuta --boh"},
+		{"flag without value", []string{"check", "--anomalie"}, ExitUsage, "l'opzione --anomalie richiede un valore"},
+		{"invalid number", []string{"check", "samples/", "--anomalie", "xx"}, ExitUsage, `valore non valido per --anomalie: "xx"`},
+		{"ledger without config", []string{"run", "samples/", "--out", dir, "--ledger", "x.db"}, ExitUsage, "--registro si usa con --config"},
 		{"missing input", []string{"run", filepath.Join(dir, "nessuno"), "--out", dir}, ExitFailed, filepath.Join(dir, "nessuno") + ": file o cartella inesistente"},
 		{"pdf renamed xlsx", []string{"run", pdf, "--out", dir, "-q"}, ExitFailed, "prospetto.xlsx: il file è un PDF"},
 		{"empty file", []string{"run", empty, "--out", dir, "-q"}, ExitFailed, "vuoto.csv: il file è vuoto"},
 		{"encrypted xlsx", []string{"run", enc, "--out", dir, "-q"}, ExitFailed, "protetto.xlsx: il file è protetto da password"},
-		{"output folder under a file", []string{"run", "samples/", "--out", filepath.Join(file, "sotto"), "-q"}, ExitFailed, "cartella di uscita " + filepath.Join(file, "sotto") + ": mkdir"},
+		{"output folder under a file", []string{"run", "samples/", "--out", filepath.Join(file, "sotto"), "-q"}, ExitFailed, "cartella di uscita " + filepath.Join(file, "sotto") + ": " + file + ": una parte del percorso è un file, non una cartella"},
 		{"missing comuni list", []string{"run", "samples/", "--out", dir, "--comuni", filepath.Join(dir, "no.csv")}, ExitFailed,
 			"elenco dei comuni " + filepath.Join(dir, "no.csv") + ": " + filepath.Join(dir, "no.csv") + ": file o cartella inesistente"},
 		{"missing members list", []string{"run", "samples/", "--out", dir, "--membri", filepath.Join(dir, "no.txt")}, ExitFailed, "elenco dei membri "},
@@ -89,7 +89,7 @@ func TestExitCodes(t *testing.T) {
 		{"strict with rejected rows", []string{"run", "samples/", "--out", dir, "--strict", "-q"}, ExitRejected, "modalità --strict: 2 righe scartate (vedere il foglio Anomalie)"},
 		{"header only", []string{"run", headerOnly, "--out", dir, "-q"}, ExitOK, ""},
 		{"a pdf in a folder is listed, not fatal", []string{"run", docs, "--out", dir, "-q"}, ExitOK, ""},
-		{"unknown command", []string{"rn", "samples"}, ExitOK, `comando sconosciuto "rn"; i comandi sono: run, check, import, export, init, storico`},
+		{"unknown command", []string{"rn", "samples"}, ExitUsage, `comando sconosciuto "rn" (forse run?); i comandi sono: run, check, import, export, init, storico, versione, aiuto`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, stderr := runCLI(t, tc.args...)
@@ -167,16 +167,25 @@ func TestHelp(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "consolida COMANDO [opzioni] [file o cartelle...]") {
 		t.Fatalf("exit %d:\n%s", code, out)
 	}
-	for _, c := range []string{"run", "check", "import", "export", "init", "storico"} {
-		if !strings.Contains(out, "   "+c+" ") {
+	for _, c := range []string{"run", "check", "import", "export", "init", "storico", "versione", "aiuto"} {
+		if !strings.Contains(out, "   "+c+" ") && !strings.Contains(out, "   "+c+", ") {
 			t.Errorf("help lacks %s", c)
 		}
 	}
+	for _, args := range [][]string{{"aiuto"}, {"help"}} {
+		if code, o, _ := runCLI(t, args...); code != 0 || o != out {
+			t.Errorf("consolida %v: exit %d\n%s", args, code, o)
+		}
+	}
 	_, out, _ = runCLI(t, "run", "--aiuto")
-	for _, want := range []string{"--consiglio", "(predefinito: true)", "--mese value", "--config FILE", "--out CARTELLA, -o CARTELLA"} {
+	for _, want := range []string{"--consiglio", "(predefinito: true)", "--mese AAAA-MM", "--config FILE", "--out CARTELLA, -o CARTELLA",
+		"--registro FILE, --ledger FILE", "--provincia SIGLA", "--csv-excel", "--intestazione TESTO", "--firma TESTO"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("run --aiuto lacks %q:\n%s", want, out)
 		}
+	}
+	if _, o, _ := runCLI(t, "aiuto", "run"); o != out {
+		t.Errorf("consolida aiuto run:\n%s\nwant the help of run", o)
 	}
 }
 
@@ -187,9 +196,19 @@ func TestInterspersed(t *testing.T) {
 		{"consolida boh a --x", "consolida boh a --x"},
 		{"consolida run a --out o b -q --mese=2026-11", "consolida run --out o -q --mese=2026-11 -- a b"},
 		{"consolida run a -- --out", "consolida run -- a --out"},
-		{"consolida run a --out", "consolida run --out -- a"},
+		{"consolida run a --out", "error"},
+		{"consolida run a --out --mese 2026-11", "error"},
+		{"consolida run a --provincia", "error"},
+		{"consolida run a --consiglio false --out o", "error"},
+		{"consolida run a --consiglio=false --out o", "consolida run --consiglio=false --out o -- a"},
+		{"consolida run a --intestazione -x-", "consolida run --intestazione -x- -- a"},
 	} {
-		if got := strings.Join(interspersed(app, strings.Fields(tc.in)), " "); got != tc.want {
+		args, err := interspersed(app, strings.Fields(tc.in))
+		got := strings.Join(args, " ")
+		if err != nil {
+			got = "error"
+		}
+		if got != tc.want {
 			t.Errorf("%s: %s, want %s", tc.in, got, tc.want)
 		}
 	}

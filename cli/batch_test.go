@@ -375,12 +375,14 @@ func TestBatchUsage(t *testing.T) {
 		code int
 		msg  string
 	}{
-		{[]string{"run", "--config", cfg}, ExitUsage, "file di configurazione " + cfg + ": chiave sconosciuta province (le chiavi sono inbox, archivio, uscita, ledger, comuni, membri, provincia, consiglio) (vedere: consolida COMANDO --aiuto)"},
+		{[]string{"run", "--config", cfg}, ExitUsage, "file di configurazione " + cfg + ": chiave sconosciuta province (le chiavi sono inbox, archivio, uscita, registro, comuni, membri, provincia, consiglio, csv_excel, intestazione, firma) (vedere: consolida COMANDO --aiuto)"},
 		{[]string{"run", "--config", filepath.Join(dir, "manca.toml")}, ExitUsage, "inesistente: crearlo con consolida init CARTELLA"},
 		{[]string{"run", "--config", testkit.Write(t, dir, "p.toml", "provincia = 3\n")}, ExitUsage, `p.toml, riga 1: atteso un elenco di sigle tra virgolette, ad es. ["LC", "CO"]`},
 		{[]string{"run", "--config", testkit.Write(t, dir, "q.toml", "provincia = [\"LC\", 3]\n")}, ExitUsage, `q.toml, riga 1: atteso un elenco di sigle`},
-		{[]string{"run", "--config", testkit.Write(t, dir, "s.toml", "provincia = \n")}, ExitUsage, `s.toml, riga 1: expected value`},
-		{[]string{"run", "--config", testkit.Write(t, dir, "c.toml", "consiglio = \"x\"\n")}, ExitUsage, `c.toml: toml: line 1`},
+		{[]string{"run", "--config", testkit.Write(t, dir, "s.toml", "provincia = \n")}, ExitUsage, `s.toml, riga 1: manca il valore dopo = o non è tra apici`},
+		{[]string{"run", "--config", testkit.Write(t, dir, "c.toml", "consiglio = \"x\"\n")}, ExitUsage, `c.toml, riga 1: consiglio vuole true (sì) o false (no), senza virgolette`},
+		{[]string{"run", "--config", testkit.Write(t, dir, "w.toml", "inbox = \"C:\\temp\\nuovi\"\n")}, ExitUsage,
+			`w.toml, riga 1: il percorso "C:\temp\nuovi" è scritto tra virgolette doppie, dove \ introduce un carattere speciale (\t diventa una tabulazione, \n un a capo): scriverlo tra apici singoli, inbox = 'C:\temp\nuovi'`},
 		{[]string{"run", "--config", testkit.Write(t, dir, "i.toml", "inbox = \"nessuna\"\n")}, ExitFailed,
 			"cartella inbox " + filepath.Join(dir, "nessuna") + " inesistente: crearla (consolida init) o correggere " + filepath.Join(dir, "i.toml")},
 		{[]string{"run", "--config", cfg, "altro.csv"}, ExitUsage, "con --config i file da leggere sono quelli della cartella inbox: non indicare file o cartelle (altro.csv)"},
@@ -392,7 +394,7 @@ func TestBatchUsage(t *testing.T) {
 		{[]string{"export", "samples/", "--out", dir}, ExitUsage, "export legge dal registro: non indicare file (samples/); per aggiungerli usare consolida import"},
 		{[]string{"export", "--out", filepath.Join(dir, "u"), "--ledger", filepath.Join(dir, "vuoto.db")}, ExitFailed,
 			"il registro " + filepath.Join(dir, "vuoto.db") + " è vuoto: importare prima i file (consolida import, o la cartella inbox con consolida run --config)"},
-		{[]string{"storico", "--ledger", filepath.Join(dir, "nessuno.db")}, ExitFailed, "registro " + filepath.Join(dir, "nessuno.db") + " inesistente: indicarlo con --ledger"},
+		{[]string{"storico", "--ledger", filepath.Join(dir, "nessuno.db")}, ExitFailed, "registro " + filepath.Join(dir, "nessuno.db") + " inesistente: indicarlo con --registro"},
 		{[]string{"storico", "--ledger", notDB}, ExitFailed, "non è un registro di consolida"},
 	} {
 		code, _, errs := runCLI(t, tc.args...)

@@ -31,6 +31,10 @@ func serveCommand(stdout, stderr io.Writer) *cli.Command {
 		UsageText: "consolida serve [--config consolida.toml] [--porta N] [--out CARTELLA] [--provincia SIGLA]... [--apri=false]\n" +
 			"   (con consolida.toml nella cartella corrente, o con --config: lavoro mensile sul registro;\n" +
 			"   altrimenti elaborazione singola dei file trascinati)",
+		Description: `consolida serve
+   apre la pagina nel browser: si trascinano i file ricevuti, si preme Elabora, si scaricano i prospetti
+consolida serve --config C:\CST\pnrr\consolida.toml
+   la stessa pagina per il lavoro mensile: i file vanno in inbox, i prospetti in uscita`,
 		Flags: append(commonFlags(),
 			&cli.StringFlag{Name: "config", Usage: "lavoro mensile descritto nel `FILE` di configurazione (predefinito: " + configName + " nella cartella corrente, se c'è)"},
 			&cli.IntFlag{Name: "porta", Usage: "porta della pagina su 127.0.0.1 (predefinito: una porta libera)"},

@@ -15,13 +15,20 @@ import (
 	"consolida/funding"
 )
 
-// CouncilFileName is "<ISTAT>_<name>.xlsx", safe on Windows and Linux.
+// CouncilFileName is "<ISTAT>_<name>.xlsx", safe on Windows and Linux
+// whatever the texts: a comune without ISTAT code is
+// "senza-codice_<province>_<name>.xlsx", its province as written in the
+// files reduced to letters and digits (a province "C:", "*?" or "../A/"
+// must not make a path).
 func CouncilFileName(c *funding.Comune) string {
-	code := c.ISTAT
-	if code == "" {
+	code := SafeFileName(c.ISTAT)
+	if strings.TrimSpace(c.ISTAT) == "" {
 		code = "senza-codice"
-		if c.Province != "" {
-			code += "_" + c.Province
+		if p := SafeFileName(c.Province); strings.TrimSpace(c.Province) != "" && p != "comune" {
+			if len(p) > 20 {
+				p = strings.TrimRight(p[:20], "_-")
+			}
+			code += "_" + p
 		}
 	}
 	return code + "_" + SafeFileName(c.Name) + ".xlsx"

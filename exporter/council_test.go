@@ -32,6 +32,14 @@ func TestCouncilFileName(t *testing.T) {
 		{funding.Comune{Name: "CON"}, "senza-codice_CON.xlsx"},
 		{funding.Comune{Name: `..\..\nul:`}, "senza-codice_nul.xlsx"},
 		{funding.Comune{Name: ""}, "senza-codice_comune.xlsx"},
+		// the province as the files wrote it (issue 8, finding 9)
+		{funding.Comune{Name: "Olgiate", Province: "*?"}, "senza-codice_Olgiate.xlsx"},
+		{funding.Comune{Name: "Olgiate", Province: "C:"}, "senza-codice_C_Olgiate.xlsx"},
+		{funding.Comune{Name: "Olgiate", Province: ".."}, "senza-codice_Olgiate.xlsx"},
+		{funding.Comune{Name: "Olgiate", Province: "A/"}, "senza-codice_A_Olgiate.xlsx"},
+		{funding.Comune{Name: "Olgiate", Province: `../..\x`}, "senza-codice_x_Olgiate.xlsx"},
+		{funding.Comune{Name: "Olgiate", Province: strings.Repeat("Provincia ", 20)}, "senza-codice_Provincia_Provincia_Olgiate.xlsx"},
+		{funding.Comune{ISTAT: "09/058", Name: "Olgiate"}, "09-058_Olgiate.xlsx"},
 	} {
 		got := CouncilFileName(&tc.c)
 		if got != tc.want {

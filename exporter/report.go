@@ -23,6 +23,12 @@ type Meta struct {
 	Month     string    // "2026-11"
 	Generated time.Time // when the outputs were made
 	Scope     string    // "provincia LC", "membri da membri.csv", "" for all
+	// Heading names who issues the documents (the CST or the comune),
+	// printed instead of the program's name; "" for none.
+	Heading string
+	// Signature is the role under whose signature line a council
+	// document ends; "" for "Il Responsabile del Servizio Finanziario".
+	Signature string
 }
 
 var monthNames = []string{"gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio",

@@ -14,6 +14,7 @@
 package ledger
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -172,7 +173,7 @@ func Open(path string) (*Ledger, error) {
 	l := &Ledger{db: db, path: path}
 	if err := l.migrate(); err != nil {
 		db.Close()
-		return nil, err
+		return nil, damaged(err)
 	}
 	return l, nil
 }
@@ -228,6 +229,48 @@ func (l *Ledger) migrate() error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// ErrDamaged: the ledger is a SQLite database whose pages or records
+// cannot be read back (garbage written into it, a disk error, a copy cut
+// short). It would accept imports and fail later: it is refused first.
+var ErrDamaged = errors.New("ledger damaged")
+
+// Check verifies the ledger with SQLite's own check (PRAGMA quick_check:
+// every page, record and index can be read back and agree). It returns
+// ErrDamaged, with SQLite's first findings, when they do not.
+func (l *Ledger) Check(ctx context.Context) error {
+	rows, err := l.db.QueryContext(ctx, `PRAGMA quick_check`)
+	if err != nil {
+		return damaged(err)
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return damaged(err)
+		}
+		if s != "ok" && len(problems) < 3 {
+			problems = append(problems, s)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return damaged(err)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%w: %s", ErrDamaged, strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// damaged marks the errors by which SQLite says that a file is damaged.
+func damaged(err error) error {
+	msg := err.Error()
+	if strings.Contains(msg, "malformed") || strings.Contains(msg, "SQLITE_CORRUPT") || strings.Contains(msg, "(11)") {
+		return fmt.Errorf("%w: %v", ErrDamaged, err)
+	}
+	return err
 }
 
 // ErrNotLedger: the file is not a SQLite database.

@@ -430,3 +430,41 @@ func TestAddFileRefusesAmountsThatCannotBeAddedUp(t *testing.T) {
 		t.Fatalf("ledger after the refusals: %v", err)
 	}
 }
+
+// TestCheckDamaged: a ledger with garbage in the middle (issue 8, finding
+// 10) opens and would accept imports; Check finds the damage, and a
+// sound ledger passes.
+func TestCheckDamaged(t *testing.T) {
+	l, p := openTemp(t)
+	ctx := context.Background()
+	for i := 0; i < 3; i++ {
+		if _, err := l.AddFile(ctx, sampleImport(fmt.Sprint("f", i, ".csv"), fmt.Sprint("sha", i), 400), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := l.Check(ctx); err != nil {
+		t.Fatalf("a sound ledger: %v", err)
+	}
+	l.Close()
+	f, err := os.OpenFile(p, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, _ := f.Stat()
+	garbage := make([]byte, 4096)
+	for i := range garbage {
+		garbage[i] = byte(i*7 + 3)
+	}
+	if _, err := f.WriteAt(garbage, info.Size()/2/4096*4096); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	l2, err := Open(p)
+	if err != nil {
+		t.Fatalf("the damaged ledger does not even open: %v", err)
+	}
+	defer l2.Close()
+	if err := l2.Check(ctx); !errors.Is(err, ErrDamaged) {
+		t.Fatalf("Check: %v, want ErrDamaged", err)
+	}
+}

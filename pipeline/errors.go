@@ -51,10 +51,12 @@ const (
 	MissingInputs                          // no file or folder to read (Op: which use case)
 	MissingOut                             // no output folder
 	ConfigMissing                          // Path: the configuration file does not exist
-	ConfigSyntax                           // Path, Line, Detail: the configuration does not parse
+	ConfigSyntax                           // Path, Line, Detail, Syntax, Keys (the key of the line, if any): the configuration does not parse
 	ConfigProvinceList                     // Path, Line: provincia is neither a code nor a list of codes
-	ConfigInvalid                          // Path, Detail: a value of the wrong type
+	ConfigInvalid                          // Path, Detail; Line, Keys, Value (the kind expected) when known: a value of the wrong type
 	ConfigUnknownKeys                      // Path, Keys: keys the configuration does not know
+	ProvinceNotFound                       // Provinces select no comune of the data; Present: the provinces there
+	ConfigBackslash                        // Path, Line, Keys, Value: a path with \ between double quotes
 )
 
 // A UsageError is an option that is missing, malformed or contradictory:
@@ -67,7 +69,11 @@ type UsageError struct {
 	Path    string   // Config*: the configuration file
 	Line    int      // ConfigSyntax, ConfigProvinceList
 	Detail  string   // ConfigSyntax, ConfigInvalid: the TOML decoder's words
-	Keys    []string // ConfigUnknownKeys
+	Keys    []string // ConfigUnknownKeys; the key concerned
+	Syntax  SyntaxProblem
+	// ProvinceNotFound: the provinces asked, and the siglas of the
+	// provinces of the comuni in the data
+	Provinces, Present []string
 }
 
 func (e *UsageError) Error() string {
@@ -92,6 +98,10 @@ func (e *UsageError) Error() string {
 		return "configuration " + e.Path + ": " + e.Detail
 	case ConfigUnknownKeys:
 		return "configuration " + e.Path + ": unknown keys " + strings.Join(e.Keys, ", ")
+	case ConfigBackslash:
+		return fmt.Sprintf("configuration %s, line %d: backslash in a double-quoted string %s", e.Path, e.Line, e.Value)
+	case ProvinceNotFound:
+		return "provinces " + strings.Join(e.Provinces, ", ") + " select no comune; present: " + strings.Join(e.Present, ", ")
 	}
 	return fmt.Sprintf("usage problem %d", e.Problem)
 }
@@ -158,6 +168,18 @@ type NotImportedError struct {
 
 func (e *NotImportedError) Error() string { return fmt.Sprintf("%d files not imported", len(e.Files)) }
 
+// NotArchivedError: files read by a monthly batch could not be moved to
+// the archive; they stay in the inbox, and the next run archives them.
+// Everything else was done.
+type NotArchivedError struct {
+	Files []ArchiveFailure
+	Inbox string
+}
+
+func (e *NotArchivedError) Error() string {
+	return fmt.Sprintf("%d files not archived, left in %s", len(e.Files), e.Inbox)
+}
+
 // EmptyStoreError: an export from a ledger that holds no file.
 type EmptyStoreError struct {
 	Ledger string
@@ -180,26 +202,42 @@ type InboxMissingError struct {
 
 func (e *InboxMissingError) Error() string { return "inbox " + e.Inbox + " does not exist" }
 
+// OutputsKeptError: writing the new outputs failed before they replaced
+// the previous ones, which are as they were.
+type OutputsKeptError struct {
+	Dir string
+	Err error
+}
+
+func (e *OutputsKeptError) Error() string {
+	return e.Err.Error() + " (previous outputs in " + e.Dir + " kept)"
+}
+
+func (e *OutputsKeptError) Unwrap() error { return e.Err }
+
 // Action is what a use case was doing when an ActionError happened.
 type Action uint8
 
 // The actions of an ActionError.
 const (
-	MakeOutputDir Action = iota + 1 // creating the output folder Path
-	WriteFile                       // writing the file Path (a workbook, the CSV, the configuration)
-	WriteCouncil                    // writing the council workbooks into the folder Path
-	MakeLedgerDir                   // creating the folder Path of the ledger
-	OpenLedger                      // opening or using the ledger Path
-	ReadLedger                      // loading the content of the ledger Path
-	StoreFile                       // storing the file Target into the ledger Path
-	RecordExport                    // recording an export in the ledger Path
-	ReadInbox                       // listing the inbox folder Path
-	ArchiveFile                     // moving the file Path into the folder Target
-	MakeDir                         // creating the folder Path (init)
+	MakeOutputDir  Action = iota + 1 // creating the output folder Path
+	WriteFile                        // writing the file Path (a workbook, the CSV, the configuration)
+	WriteCouncil                     // writing the council workbooks into the folder Path
+	MakeLedgerDir                    // creating the folder Path of the ledger
+	OpenLedger                       // opening or using the ledger Path
+	ReadLedger                       // loading the content of the ledger Path
+	StoreFile                        // storing the file Target into the ledger Path
+	RecordExport                     // recording an export in the ledger Path
+	ReadInbox                        // listing the inbox folder Path
+	ArchiveFile                      // moving the file Path into the folder Target
+	MakeDir                          // creating the folder Path (init)
+	KeepCouncil                      // moving the previous council set Path to Target (consiglio_precedenti)
+	RecoverOutputs                   // completing what a killed run left in the folder Path
 )
 
 var actionNames = [...]string{"", "create output folder", "write", "write council workbooks in", "create ledger folder",
-	"ledger", "read ledger", "store into ledger", "record export in ledger", "read inbox", "archive", "create folder"}
+	"ledger", "read ledger", "store into ledger", "record export in ledger", "read inbox", "archive", "create folder",
+	"keep previous council set", "recover outputs"}
 
 // An ActionError is a step of a use case that failed on a file or
 // folder, with the underlying error.

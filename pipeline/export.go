@@ -93,6 +93,9 @@ func export(ctx context.Context, st Store, ledgerPath string, job exportJob, p P
 	if err != nil {
 		return nil, err
 	}
+	if err := checkProvinces(job.scope, res); err != nil {
+		return nil, err
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -126,12 +129,12 @@ func export(ctx context.Context, st Store, ledgerPath string, job exportJob, p P
 		return nil, err
 	}
 	p.Report(OutputsWritten{Dir: job.out.Dir})
+	// the new outputs are in place: the export is recorded even if the
+	// user interrupts now (one short transaction), so that what the
+	// ledger says matches what the folder holds
 	e := record(res, content, job, generated, base)
 	e.Added, e.StatusChanges, e.AmountChanges = funding.CountChanges(changes)
-	if e.ID, err = st.AddExport(ctx, e, snap); err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
+	if e.ID, err = st.AddExport(context.WithoutCancel(ctx), e, snap); err != nil {
 		return nil, &ActionError{Action: RecordExport, Path: ledgerPath, Err: err}
 	}
 	return &ExportResult{Dir: job.out.Dir, Month: job.scope.Month, Result: res, Export: e, Baseline: base}, nil

@@ -7,102 +7,18 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"syscall"
 	"time"
-
-	"github.com/BurntSushi/toml"
 
 	"consolida/exporter"
 	"consolida/importer"
 )
 
-// Config is consolida.toml, the description of a monthly batch. Relative
-// paths are relative to the folder of the file.
-type Config struct {
-	Inbox      string    `toml:"inbox"`     // the files to import
-	Archive    string    `toml:"archivio"`  // where the files read are moved, by month
-	Out        string    `toml:"uscita"`    // the output folder
-	Ledger     string    `toml:"ledger"`    // the SQLite ledger
-	ComuniList string    `toml:"comuni"`    // the ISTAT list of comuni
-	Members    string    `toml:"membri"`    // the comuni to report
-	Provinces  provinces `toml:"provincia"` // the provinces to report
-	Council    *bool     `toml:"consiglio"` // write the council workbooks (default true)
-}
-
-// ConfigKeys are the keys of consolida.toml.
-var ConfigKeys = []string{"inbox", "archivio", "uscita", "ledger", "comuni", "membri", "provincia", "consiglio"}
-
-// provinces accepts `provincia = "LC"` as well as `provincia = ["LC", "CO"]`.
-type provinces []string
-
-var errProvinceList = errors.New("provincia: expected a quoted code or a list of quoted codes")
-
-func (s *provinces) UnmarshalTOML(v any) error {
-	switch x := v.(type) {
-	case string:
-		*s = []string{x}
-	case []any:
-		for _, e := range x {
-			str, ok := e.(string)
-			if !ok {
-				return errProvinceList
-			}
-			*s = append(*s, str)
-		}
-	default:
-		return errProvinceList
-	}
-	return nil
-}
-
-// LoadConfig reads a configuration and makes its paths absolute or
-// relative to the working folder; missing keys take their defaults.
-func LoadConfig(path string) (*Config, error) {
-	if _, err := os.Stat(path); err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, &UsageError{Problem: ConfigMissing, Path: path}
-		}
-		return nil, err
-	}
-	cfg := &Config{}
-	md, err := toml.DecodeFile(path, cfg)
-	if err != nil {
-		var pe toml.ParseError
-		switch {
-		case errors.As(err, &pe) && pe.Message == errProvinceList.Error():
-			return nil, &UsageError{Problem: ConfigProvinceList, Path: path, Line: pe.Position.Line}
-		case errors.As(err, &pe):
-			return nil, &UsageError{Problem: ConfigSyntax, Path: path, Line: pe.Position.Line, Detail: pe.Message}
-		}
-		return nil, &UsageError{Problem: ConfigInvalid, Path: path, Detail: err.Error()}
-	}
-	if und := md.Undecoded(); len(und) > 0 {
-		keys := make([]string, len(und))
-		for i, k := range und {
-			keys[i] = k.String()
-		}
-		return nil, &UsageError{Problem: ConfigUnknownKeys, Path: path, Keys: keys}
-	}
-	dir := filepath.Dir(path)
-	rel := func(p *string, def string) {
-		if *p == "" {
-			*p = def
-		}
-		if *p != "" && !filepath.IsAbs(*p) {
-			*p = filepath.Join(dir, *p)
-		}
-	}
-	rel(&cfg.Inbox, "inbox")
-	rel(&cfg.Archive, "archivio")
-	rel(&cfg.Out, "uscita")
-	rel(&cfg.Ledger, DefaultLedger)
-	rel(&cfg.ComuniList, "")
-	rel(&cfg.Members, "")
-	return cfg, nil
-}
-
 // MonthlyOptions are the options of Monthly. Set options win over the
-// configuration; Council false in the configuration wins over Council.
+// configuration; Council false in the configuration wins over Council,
+// and ExcelCSV is asked by either.
 type MonthlyOptions struct {
 	Config string // consolida.toml
 	Ledger string
@@ -124,7 +40,16 @@ type MonthlyResult struct {
 	// new paths.
 	Archive string
 	Moved   []string
-	Export  *ExportResult
+	// NotMoved are the files read that could not be moved to the
+	// archive (open in another program): they stay in the inbox.
+	NotMoved []ArchiveFailure
+	Export   *ExportResult
+}
+
+// ArchiveFailure is a file that could not be archived, and why.
+type ArchiveFailure struct {
+	Path string
+	Err  error
 }
 
 // Monthly is the monthly batch: it takes the ledger (exclusively),
@@ -173,6 +98,10 @@ func Monthly(ctx context.Context, opt MonthlyOptions, p Progress) (*MonthlyResul
 	}
 	res := &MonthlyResult{Month: scope.Month, Ledger: ledgerFile, Inbox: cfg.Inbox, Found: len(coll.Files), Import: imp,
 		Archive: filepath.Join(cfg.Archive, scope.Month), Export: exp}
+	// the new outputs are in place and the export recorded: the files
+	// read are archived even if the user interrupts now (a few renames)
+	actx := context.WithoutCancel(ctx)
+	removeLeftovers(res.Archive)
 	for _, f := range imp.Files {
 		// a file of a subfolder of the inbox goes to the same subfolder
 		// of the archive
@@ -182,17 +111,23 @@ func Monthly(ctx context.Context, opt MonthlyOptions, p Progress) (*MonthlyResul
 		}
 		to, err := archive(f.Path, dir)
 		if err != nil {
-			return nil, &ActionError{Action: ArchiveFile, Path: f.Path, Target: res.Archive, Err: err}
+			// the file stays in the inbox (only there): the next run
+			// finds it in the ledger and archives it
+			res.NotMoved = append(res.NotMoved, ArchiveFailure{Path: f.Path, Err: err})
+			continue
 		}
 		res.Moved = append(res.Moved, to)
 		if !f.Known {
-			if err := st.SetPath(ctx, f.File.ID, absPath(to)); err != nil {
-				return nil, err
+			if err := st.SetPath(actx, f.File.ID, absPath(to)); err != nil {
+				return res, &ActionError{Action: OpenLedger, Path: ledgerFile, Err: err}
 			}
 		}
 	}
 	if err := imp.failure(); err != nil {
 		return res, err
+	}
+	if len(res.NotMoved) > 0 {
+		return res, &NotArchivedError{Files: res.NotMoved, Inbox: cfg.Inbox}
 	}
 	return res, strict(out, exp.Result)
 }
@@ -218,11 +153,20 @@ func (opt MonthlyOptions) merge(cfg *Config) (Scope, Output, string) {
 	if cfg.Council != nil && !*cfg.Council {
 		out.Council = false
 	}
+	out.ExcelCSV = out.ExcelCSV || cfg.ExcelCSV
+	if out.Heading == "" {
+		out.Heading = cfg.Heading
+	}
+	if out.Signature == "" {
+		out.Signature = cfg.Signature
+	}
 	return scope, out, ledgerFile
 }
 
 // archive moves a file into dir, never overwriting: a clash gets
-// "nome (2).csv", "nome (3).csv"... It returns the new path.
+// "nome (2).csv", "nome (3).csv"... It returns the new path. A file that
+// cannot be moved (open in another program) stays where it was, and only
+// there: the copy to another disk is removed when the original cannot be.
 func archive(src, dir string) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
@@ -237,14 +181,43 @@ func archive(src, dir string) (string, error) {
 		}
 		dst = filepath.Join(dir, fmt.Sprintf("%s (%d)%s", stem, n, ext))
 	}
-	if err := os.Rename(src, dst); err == nil {
+	err := os.Rename(src, dst)
+	if err == nil {
 		return dst, nil
+	}
+	if !crossDevice(err) {
+		return "", err
 	}
 	// another disk: copy, then remove the original
 	if err := copyFile(src, dst); err != nil {
 		return "", err
 	}
-	return dst, os.Remove(src)
+	if err := os.Remove(src); err != nil {
+		os.Remove(dst)
+		return "", err
+	}
+	return dst, nil
+}
+
+// crossDevice tells a rename that failed because source and target are
+// on different disks.
+func crossDevice(err error) bool {
+	var errno syscall.Errno
+	if !errors.As(err, &errno) {
+		return false
+	}
+	return errno == syscall.EXDEV || runtime.GOOS == "windows" && errno == 17 // ERROR_NOT_SAME_DEVICE
+}
+
+// removeLeftovers removes the temporary files that a killed copy left in
+// a folder of the archive.
+func removeLeftovers(dir string) {
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		if n := e.Name(); !e.IsDir() && strings.HasPrefix(n, ".consolida-") && strings.HasSuffix(n, ".tmp") {
+			os.Remove(filepath.Join(dir, n))
+		}
+	}
 }
 
 func copyFile(src, dst string) error {

@@ -44,6 +44,13 @@ type Output struct {
 	// Strict fails the use case with a *RejectedError when any row was
 	// rejected; the outputs are written all the same.
 	Strict bool
+	// ExcelCSV also writes dettaglio_<mese>_excel.csv, the detail for
+	// Italian Excel (exporter.WriteCSVExcel).
+	ExcelCSV bool
+	// Heading names who issues the documents (exporter.Meta.Heading);
+	// Signature is the role of the signature line of a council document
+	// (exporter.Meta.Signature). Empty: the defaults.
+	Heading, Signature string
 }
 
 var reMonth = regexp.MustCompile(`^\d{4}-(0[1-9]|1[0-2])$`)
@@ -61,6 +68,9 @@ func (s Scope) normalize(now time.Time) (Scope, error) {
 		p = strings.TrimSpace(p)
 		if p == "" {
 			return s, &UsageError{Problem: EmptyProvince}
+		}
+		if sigla := ProvinceAbbrev(p); sigla != "" {
+			p = sigla // "Lecco", "097", "lc": LC
 		}
 		provinces[i] = p
 	}

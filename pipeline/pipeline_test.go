@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -18,6 +19,7 @@ import (
 	"consolida/ledger"
 	"consolida/pipeline"
 	"consolida/pipeline/storetest"
+	"consolida/templates"
 )
 
 var now = time.Date(2026, 11, 27, 10, 30, 0, 0, time.Local)
@@ -125,10 +127,20 @@ func TestLoadConfig(t *testing.T) {
 	}{
 		{"\nprovincia = 3\n", pipeline.UsageError{Problem: pipeline.ConfigProvinceList, Line: 2}},
 		{"provincia = [\"LC\", [1]]\n", pipeline.UsageError{Problem: pipeline.ConfigProvinceList, Line: 1}},
-		{"provincia = \n", pipeline.UsageError{Problem: pipeline.ConfigSyntax, Line: 1, Detail: "expected value but found '\\n' instead"}},
-		{"inbox = 1\n", pipeline.UsageError{Problem: pipeline.ConfigInvalid,
+		{"provincia = \n", pipeline.UsageError{Problem: pipeline.ConfigSyntax, Line: 1, Detail: "expected value but found '\\n' instead",
+			Syntax: pipeline.SyntaxMissingValue, Keys: []string{"provincia"}}},
+		{"inbox = 1\n", pipeline.UsageError{Problem: pipeline.ConfigInvalid, Line: 1, Keys: []string{"inbox"}, Value: "string",
 			Detail: "toml: line 1 (last key \"inbox\"): incompatible types: TOML value has type int64; destination has type string"}},
 		{"x = 1\ny = 2\n", pipeline.UsageError{Problem: pipeline.ConfigUnknownKeys, Keys: []string{"x", "y"}}},
+		// a Windows path between double quotes: \t would be a tab, \n a new line
+		{"# comuni = \"C:\\x\"\ninbox = 'C:\\in'\ncomuni = \"C:\\temp\\nomi.csv\" # elenco\n", pipeline.UsageError{Problem: pipeline.ConfigBackslash, Line: 3,
+			Keys: []string{"comuni"}, Value: `"C:\temp\nomi.csv"`}},
+		{"membri = \"\\\\server\\soci.txt\"\n", pipeline.UsageError{Problem: pipeline.ConfigBackslash, Line: 1,
+			Keys: []string{"membri"}, Value: `"\\server\soci.txt"`}},
+		{"inbox = 'a'\ninbox = 'b'\n", pipeline.UsageError{Problem: pipeline.ConfigSyntax, Line: 2, Detail: "Key 'inbox' has already been defined.",
+			Syntax: pipeline.SyntaxDuplicateKey, Keys: []string{"inbox"}}},
+		{"uscita = \"abc\n", pipeline.UsageError{Problem: pipeline.ConfigSyntax, Line: 1, Detail: "strings cannot contain newlines",
+			Syntax: pipeline.SyntaxUnclosedString, Keys: []string{"uscita"}}},
 	} {
 		p := testkit.Write(t, dir, "b.toml", tc.text)
 		tc.want.Path = p
@@ -137,6 +149,96 @@ func TestLoadConfig(t *testing.T) {
 		if !errors.As(err, &u) || !reflect.DeepEqual(*u, tc.want) {
 			t.Errorf("%q: got %#v, want %+v", tc.text, err, tc.want)
 		}
+	}
+	// escaped backslashes are right TOML; single quotes keep a path as
+	// written; the keys of this version and the older "ledger"
+	cfg, err = pipeline.LoadConfig(testkit.Write(t, dir, "c.toml", "comuni = \"C:\\\\dati\\\\comuni.csv\"\nmembri = 'C:\\CST\\nuovi\\soci.txt'\n"+
+		"ledger = 'vecchio.db'\ncsv_excel = true\nintestazione = 'CST Brianza'\nfirma = \"Il Segretario comunale\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.ComuniList != filepath.Join(dir, `C:\dati\comuni.csv`) || cfg.Members != filepath.Join(dir, `C:\CST\nuovi\soci.txt`) ||
+		cfg.Ledger != filepath.Join(dir, "vecchio.db") || !cfg.ExcelCSV || cfg.Heading != "CST Brianza" || cfg.Signature != "Il Segretario comunale" {
+		t.Errorf("config %+v", cfg)
+	}
+	cfg, err = pipeline.LoadConfig(testkit.Write(t, dir, "d.toml", "registro = 'nuovo.db'\n"))
+	if err != nil || cfg.Ledger != filepath.Join(dir, "nuovo.db") {
+		t.Errorf("registro: %+v %v", cfg, err)
+	}
+}
+
+// TestExampleConfig: consolida.toml as init writes it loads, and so does
+// every commented example in it once uncommented (the Windows path in
+// single quotes stays as written).
+func TestExampleConfig(t *testing.T) {
+	dir := t.TempDir()
+	var lines []string
+	for _, l := range strings.Split(string(templates.ExampleConfig), "\n") {
+		if k, _, ok := strings.Cut(strings.TrimPrefix(l, "# "), " = "); ok && !strings.Contains(k, " ") && strings.HasPrefix(l, "# ") {
+			l = strings.TrimPrefix(l, "# ")
+			if strings.HasPrefix(l, "comuni = 'Elenco") {
+				continue // the second example of the same key
+			}
+		}
+		lines = append(lines, l)
+	}
+	cfg, err := pipeline.LoadConfig(testkit.Write(t, dir, "consolida.toml", strings.Join(lines, "\n")))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, strings.Join(lines, "\n"))
+	}
+	if cfg.ComuniList != `C:\CST\pnrr\Elenco-comuni-italiani.csv` && cfg.ComuniList != filepath.Join(dir, `C:\CST\pnrr\Elenco-comuni-italiani.csv`) ||
+		!reflect.DeepEqual([]string(cfg.Provinces), []string{"LC", "CO"}) || !cfg.ExcelCSV || cfg.Heading == "" || cfg.Signature == "" ||
+		cfg.Ledger != filepath.Join(dir, "consolida.db") {
+		t.Errorf("config %+v", cfg)
+	}
+}
+
+// TestProvinces: a province written as its name, code or sigla selects
+// the same comuni; one that selects no comune of the files is refused
+// with the provinces present.
+func TestProvinces(t *testing.T) {
+	for in, want := range map[string]string{"LC": "LC", "lc": "LC", "Lecco": "LC", "LECCO": "LC", "097": "LC", "97": "LC",
+		"Reggio Emilia": "RE", "Bolzano": "BZ", "Forlì-Cesena": "FC", "forli cesena": "FC", "Valle d'Aosta": "AO", "Sud Sardegna": "SU",
+		"Gallura Nord-Est Sardegna": "OT", "113": "OT", "Monza": "MB", "XX": "", "Leco": "", "": ""} {
+		if got := pipeline.ProvinceAbbrev(in); got != want {
+			t.Errorf("ProvinceAbbrev(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if pipeline.ProvinceName("LC") != "Lecco" || pipeline.ProvinceName("XX") != "" {
+		t.Error("ProvinceName")
+	}
+	ctx := context.Background()
+	var sums []string
+	for _, p := range []string{"LC", "Lecco", "097"} {
+		out := t.TempDir()
+		res, err := pipeline.Run(ctx, pipeline.RunOptions{Inputs: samples(t), Scope: pipeline.Scope{Month: "2026-11", Provinces: []string{p}},
+			Output: pipeline.Output{Dir: out}, Now: now}, nil)
+		if err != nil {
+			t.Fatal(p, err)
+		}
+		sums = append(sums, fmt.Sprint(len(res.Result.Comuni), res.Result.Total))
+		if d := testkit.Dump(t, out)["CST_2026-11.xlsx"]; !strings.Contains(d, "provincia LC") {
+			t.Errorf("%s: the heading does not say provincia LC", p)
+		}
+	}
+	if sums[0] != sums[1] || sums[0] != sums[2] {
+		t.Errorf("LC, Lecco, 097: %v", sums)
+	}
+	for _, p := range [][]string{{"XX"}, {"RM"}, {"Leco", "CO"}} {
+		out := filepath.Join(t.TempDir(), "uscita")
+		_, err := pipeline.Run(ctx, pipeline.RunOptions{Inputs: samples(t), Scope: pipeline.Scope{Provinces: p}, Output: pipeline.Output{Dir: out}}, nil)
+		var u *pipeline.UsageError
+		if !errors.As(err, &u) || u.Problem != pipeline.ProvinceNotFound || !reflect.DeepEqual(u.Present, []string{"LC"}) {
+			t.Errorf("%v: %#v", p, err)
+		}
+		if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%v: outputs written", p)
+		}
+	}
+	// one of two provinces present is enough (a CST across two provinces)
+	if _, err := pipeline.Run(ctx, pipeline.RunOptions{Inputs: samples(t), Scope: pipeline.Scope{Provinces: []string{"CO", "Lecco"}},
+		Output: pipeline.Output{Dir: t.TempDir()}}, nil); err != nil {
+		t.Error(err)
 	}
 }
 
@@ -171,7 +273,7 @@ func TestRun(t *testing.T) {
 	for _, e := range ents {
 		names = append(names, e.Name())
 	}
-	if strings.Join(names, " ") != "CST_2026-11.xlsx consiglio dettaglio_2026-11.csv" {
+	if strings.Join(names, " ") != ".consolida-consiglio CST_2026-11.xlsx consiglio dettaglio_2026-11.csv" {
 		t.Errorf("outputs %v", names)
 	}
 	if d := testkit.Dump(t, out)["CST_2026-11.xlsx"]; !strings.Contains(d, "riepilogo per comune - novembre 2026 - provincia LC") {
@@ -469,5 +571,71 @@ func TestInitKeepsConfig(t *testing.T) {
 	var ae *pipeline.ActionError
 	if _, err := pipeline.Init(context.Background(), pipeline.InitOptions{Dir: filepath.Join(r.Config, "x")}, nil); !errors.As(err, &ae) || ae.Action != pipeline.MakeDir {
 		t.Errorf("init under a file: %#v", err)
+	}
+}
+
+// TestInitBatch: init writes consolida-mensile.bat for a double click:
+// CRLF lines, the program quoted, the config beside the batch file, the
+// window kept open by pause; an edited one is left alone.
+func TestInitBatch(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "Documenti CST")
+	r, err := pipeline.Init(context.Background(), pipeline.InitOptions{Dir: dir, Program: `C:\Program Files\consolida\consolida.exe`}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := string(must(os.ReadFile(r.Batch)))
+	lines := strings.Split(strings.TrimSuffix(b, "\r\n"), "\r\n")
+	if r.Batch != filepath.Join(dir, "consolida-mensile.bat") || strings.Count(b, "\n") != strings.Count(b, "\r\n") || lines[len(lines)-1] != "pause" ||
+		!strings.Contains(b, "\r\n\"C:\\Program Files\\consolida\\consolida.exe\" run --config \"%~dp0consolida.toml\"\r\n") ||
+		!strings.Contains(b, "cd /d \"%~dp0\"") || !filepath.IsAbs(r.Config) {
+		t.Errorf("%+v\n%s", r, b)
+	}
+	os.WriteFile(r.Batch, []byte("rem mio\r\n"), 0o644)
+	if _, err := pipeline.Init(context.Background(), pipeline.InitOptions{Dir: dir}, nil); err != nil || string(must(os.ReadFile(r.Batch))) != "rem mio\r\n" {
+		t.Errorf("init over a batch file: %v", err)
+	}
+}
+
+// TestDamagedLedgerRefused: a ledger with garbage in the middle is
+// refused before anything is imported or exported (it used to accept
+// imports and fail at the export, in English); the file stays as it was.
+func TestDamagedLedgerRefused(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "consolida.db")
+	for _, f := range []string{"candidature_comuni_lecco.csv", "ufficio_ragioneria_olgiate.csv"} {
+		if _, err := pipeline.Import(ctx, pipeline.ImportOptions{Inputs: []string{testkit.Path("samples", f)}, Ledger: db}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := must(os.ReadFile(db))
+	for i := len(b) / 2 / 4096 * 4096; i < len(b)/2/4096*4096+4096; i++ {
+		b[i] = byte(i * 7)
+	}
+	if err := os.WriteFile(db, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "uscita")
+	for name, call := range map[string]func() error{
+		"import": func() error {
+			_, err := pipeline.Import(ctx, pipeline.ImportOptions{Inputs: []string{testkit.Path("samples", "allegato_decreto_85_2022_cloud.xlsx")}, Ledger: db}, nil)
+			return err
+		},
+		"export": func() error {
+			_, err := pipeline.Export(ctx, pipeline.ExportOptions{Ledger: db, Output: pipeline.Output{Dir: out}}, nil)
+			return err
+		},
+		"history": func() error { _, err := pipeline.History(ctx, pipeline.HistoryOptions{Ledger: db}, nil); return err },
+	} {
+		var ae *pipeline.ActionError
+		if err := call(); !errors.As(err, &ae) || ae.Action != pipeline.OpenLedger || !errors.Is(err, ledger.ErrDamaged) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if !bytes.Equal(b, must(os.ReadFile(db))) {
+		t.Error("the damaged ledger was written")
+	}
+	if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+		t.Error("an export from a damaged ledger wrote outputs")
 	}
 }

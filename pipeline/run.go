@@ -2,8 +2,10 @@ package pipeline
 
 import (
 	"context"
-	"os"
+	"errors"
 	"path/filepath"
+	"strconv"
+	"sync"
 	"time"
 
 	"consolida/exporter"
@@ -77,6 +79,9 @@ func Run(ctx context.Context, opt RunOptions, p Progress) (*RunResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkProvinces(scope, res); err != nil {
+		return nil, err
+	}
 	meta := exporter.Meta{Month: scope.Month, Generated: now, Scope: scope.label()}
 	if err := writeOutputs(ctx, opt.Output, scope.Month, res, meta, nil, p); err != nil {
 		return nil, err
@@ -136,41 +141,74 @@ func consolidate(in funding.Input, p Progress) (*funding.Result, error) {
 	return res, nil
 }
 
-// writeOutputs writes the CST workbook, the CSV and (unless disabled) the
-// council workbooks. The CST workbook and the CSV are written under
-// temporary names and renamed into place only once the council set is
-// complete: an interrupted or failed run leaves the previous outputs as
-// they were.
+// writeOutputs writes the CST workbook, the CSV (and, when asked, the
+// Italian-Excel CSV) and (unless disabled) the council workbooks into a
+// staging folder beside them, and swaps the complete set in (outputs.go):
+// an interrupted or failed run leaves the previous outputs as they were.
+// Once the swap has begun it is not interrupted.
 func writeOutputs(ctx context.Context, o Output, month string, res *funding.Result, meta exporter.Meta, nov *exporter.ChangeList, p Progress) error {
-	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
-		return &ActionError{Action: MakeOutputDir, Path: o.Dir, Err: err}
+	err := stageOutputs(ctx, o, month, res, meta, nov, p)
+	var swap *SwapError
+	var busy *OutputsBusyError
+	var ae *ActionError
+	switch {
+	case err == nil, ctx.Err() != nil && errors.Is(err, ctx.Err()), errors.As(err, &swap), errors.As(err, &busy),
+		errors.As(err, &ae) && (ae.Action == KeepCouncil || ae.Action == MakeOutputDir || ae.Action == RecoverOutputs):
+		return err
 	}
-	cst := filepath.Join(o.Dir, "CST_"+month+".xlsx")
-	csv := filepath.Join(o.Dir, "dettaglio_"+month+".csv")
+	return &OutputsKeptError{Dir: o.Dir, Err: err}
+}
+
+func stageOutputs(ctx context.Context, o Output, month string, res *funding.Result, meta exporter.Meta, nov *exporter.ChangeList, p Progress) error {
+	cst := filepath.Join(o.Dir, CSTName(month))
+	csv := filepath.Join(o.Dir, CSVName(month))
+	set, err := openOutputs(o.Dir)
+	if err != nil {
+		return err
+	}
+	defer set.abort() // no-op once committed
+	pausePoint("preparato")
 	p.Report(WritingCST{Path: cst, Candidature: len(res.Candidature), Anomalies: len(res.Anomalies)})
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	staged := map[string]string{cst: staging(cst), csv: staging(csv)}
-	defer func() {
-		for _, tmp := range staged {
-			os.Remove(tmp) // no-op once renamed
-		}
-	}()
+	meta.Heading, meta.Signature = o.Heading, o.Signature
 	report := &exporter.Report{Result: res, Changes: nov, Meta: meta}
-	if err := exporter.WriteCST(staged[cst], report); err != nil {
+	install := []string{CSTName(month), CSVName(month)}
+	var remove []string
+	if err := exporter.WriteCST(set.path(CSTName(month)), report); err != nil {
 		return &ActionError{Action: WriteFile, Path: cst, Err: err}
 	}
-	if err := exporter.WriteCSV(staged[csv], report); err != nil {
+	pausePoint("cst")
+	if err := exporter.WriteCSV(set.path(CSVName(month)), report); err != nil {
 		return &ActionError{Action: WriteFile, Path: csv, Err: err}
+	}
+	if o.ExcelCSV {
+		if err := exporter.WriteCSVExcel(set.path(ExcelCSVName(month)), report); err != nil {
+			return &ActionError{Action: WriteFile, Path: filepath.Join(o.Dir, ExcelCSVName(month)), Err: err}
+		}
+		install = append(install, ExcelCSVName(month))
+	} else {
+		// an Italian-Excel CSV of this month from an earlier run would
+		// no longer match the others
+		remove = append(remove, ExcelCSVName(month))
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if o.Council {
-		dir := filepath.Join(o.Dir, "consiglio")
+		dir := filepath.Join(o.Dir, CouncilDir)
 		p.Report(StepStarted{Step: StepCouncil, Total: len(res.Comuni)})
-		n, err := exporter.WriteCouncil(ctx, dir, report, func() { p.Report(StepAdvanced{Step: StepCouncil, Units: 1}) })
+		done := 0
+		var mu sync.Mutex
+		n, err := exporter.WriteCouncil(ctx, set.path(CouncilDir), report, func() {
+			p.Report(StepAdvanced{Step: StepCouncil, Units: 1})
+			mu.Lock()
+			done++
+			k := done
+			mu.Unlock()
+			pausePoint("consiglio:" + strconv.Itoa(k))
+		})
 		p.Report(StepDone{Step: StepCouncil})
 		if err != nil {
 			if ctx.Err() != nil {
@@ -178,17 +216,14 @@ func writeOutputs(ctx context.Context, o Output, month string, res *funding.Resu
 			}
 			return &ActionError{Action: WriteCouncil, Path: dir, Err: err}
 		}
+		if err := writeCouncilMonth(set.path(councilMonthFile), month); err != nil {
+			return &ActionError{Action: WriteCouncil, Path: dir, Err: err}
+		}
+		install = append(install, CouncilDir, councilMonthFile)
 		p.Report(CouncilWritten{Dir: dir, Workbooks: n})
 	}
-	for _, final := range []string{cst, csv} {
-		if err := os.Rename(staged[final], final); err != nil {
-			return &ActionError{Action: WriteFile, Path: final, Err: err}
-		}
+	if err := ctx.Err(); err != nil {
+		return err
 	}
-	return nil
-}
-
-// staging is the temporary name an output is written under, beside it.
-func staging(path string) string {
-	return filepath.Join(filepath.Dir(path), ".consolida-"+filepath.Base(path)+".new")
+	return set.commit(month, install, remove)
 }

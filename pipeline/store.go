@@ -104,9 +104,15 @@ func OpenSQLite(path string, exclusive bool) (Store, error) {
 	return &lockedLedger{Ledger: lg, lock: lk}, nil
 }
 
+// openLedger opens the SQLite ledger and checks it (ledger.Check): a
+// damaged ledger is refused before anything is imported or exported.
 func openLedger(path string) (*ledger.Ledger, error) {
 	lg, err := ledger.Open(path)
 	if err != nil {
+		return nil, &ActionError{Action: OpenLedger, Path: path, Err: err}
+	}
+	if err := lg.Check(context.Background()); err != nil {
+		lg.Close()
 		return nil, &ActionError{Action: OpenLedger, Path: path, Err: err}
 	}
 	return lg, nil

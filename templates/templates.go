@@ -26,3 +26,18 @@ var HeaderSynonyms []byte
 //
 //go:embed consolida.toml
 var ExampleConfig []byte
+
+// Provinces lists the Italian provinces (sigla, ISTAT code, name, other
+// names), also those abolished or renumbered that the files still name,
+// so that --provincia accepts "Lecco" as well as "LC" or "097".
+//
+//go:embed province.csv
+var Provinces []byte
+
+// MonthlyBatch is consolida-mensile.bat, which `consolida init` writes
+// beside consolida.toml (with CRLF line ends, the program's path in
+// place of {{programma}}): a double click runs the monthly batch and
+// keeps the window open on the result.
+//
+//go:embed consolida-mensile.bat
+var MonthlyBatch []byte

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"consolida/exporter"
@@ -91,18 +92,40 @@ func WriteMonthly(w io.Writer, r *pipeline.MonthlyResult) {
 	if len(r.Moved) > 0 {
 		fmt.Fprintf(w, "  spostati in %s: %s file\n", r.Archive, Count(len(r.Moved)))
 	}
+	for _, f := range r.NotMoved {
+		why := detail(f.Err, f.Path)
+		if inUse(f.Err) {
+			why = "aperto in un altro programma"
+		}
+		fmt.Fprintf(w, "  NON spostato in archivio, rimasto in inbox: %s (%s)\n", f.Path, why)
+	}
 	if len(r.Import.Failed) > 0 {
 		fmt.Fprintf(w, "  i file non importati sono rimasti in %s: correggerli o rimuoverli e rieseguire\n", r.Inbox)
 	}
 	WriteExport(w, r.Export)
 }
 
-// WriteInit tells what init prepared.
+// WriteInit tells what init prepared and how to run the monthly batch:
+// the command with its paths quoted (a folder "Documenti CST" has a
+// space), and the batch file for a double click.
 func WriteInit(w io.Writer, r *pipeline.InitResult) {
+	sep := string(filepath.Separator)
+	cmd := quote(r.Program) + " run --config " + quote(r.Config)
 	if r.Existed {
 		fmt.Fprintf(w, "%s esiste già: lasciato com'è. Cartelle inbox, archivio e uscita pronte in %s\n", r.Config, r.Dir)
-		return
+	} else {
+		fmt.Fprintf(w, "Preparata la cartella %s:\n", r.Dir)
+		fmt.Fprintf(w, "  %-24s la configurazione, da rivedere (province, comuni soci)\n", filepath.Base(r.Config))
+		fmt.Fprintf(w, "  %-24s il lavoro mensile con un doppio clic\n", filepath.Base(r.Batch))
+		fmt.Fprintf(w, "  %-24s i file ricevuti da leggere\n", "inbox"+sep)
+		fmt.Fprintf(w, "  %-24s i file già letti, per mese\n", "archivio"+sep)
+		fmt.Fprintf(w, "  %-24s i prospetti\n", "uscita"+sep)
 	}
-	fmt.Fprintf(w, "Preparata la cartella %s:\n  %s (configurazione di esempio, da rivedere)\n  inbox/     i file ricevuti da leggere\n  archivio/  i file già letti, per mese\n  uscita/    i prospetti\nOgni mese: copiare i file in inbox/ ed eseguire  consolida run --config %s\n",
-		r.Dir, r.Config, r.Config)
+	fmt.Fprintf(w, "Ogni mese: copiare i file ricevuti in inbox e fare doppio clic su %s, oppure eseguire:\n  %s\n",
+		filepath.Base(r.Batch), cmd)
 }
+
+// quote writes a path between double quotes, which the command prompt of
+// Windows and the shells of Linux both read: a folder such as
+// "Documenti CST" has a space.
+func quote(p string) string { return `"` + p + `"` }

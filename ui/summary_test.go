@@ -2,12 +2,14 @@ package ui
 
 import (
 	"bytes"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"consolida/funding"
 	"consolida/importer"
+	"consolida/internal/version"
 	"consolida/ledger"
 	"consolida/pipeline"
 )
@@ -104,12 +106,48 @@ N.  Importato il      Nome   Righe  Anomalie  SHA-256       Percorso
 
 func TestWriteInit(t *testing.T) {
 	var b bytes.Buffer
-	WriteInit(&b, &pipeline.InitResult{Dir: "m", Config: "m/consolida.toml"})
-	WriteInit(&b, &pipeline.InitResult{Dir: "m", Config: "m/consolida.toml", Existed: true})
-	want := "Preparata la cartella m:\n  m/consolida.toml (configurazione di esempio, da rivedere)\n  inbox/     i file ricevuti da leggere\n" +
-		"  archivio/  i file già letti, per mese\n  uscita/    i prospetti\nOgni mese: copiare i file in inbox/ ed eseguire  consolida run --config m/consolida.toml\n" +
-		"m/consolida.toml esiste già: lasciato com'è. Cartelle inbox, archivio e uscita pronte in m\n"
+	r := &pipeline.InitResult{Dir: "/m/Documenti CST", Config: "/m/Documenti CST/consolida.toml", Batch: "/m/Documenti CST/consolida-mensile.bat",
+		Program: "/opt/consolida/consolida"}
+	WriteInit(&b, r)
+	r.Existed = true
+	WriteInit(&b, r)
+	want := "Preparata la cartella /m/Documenti CST:\n" +
+		"  consolida.toml           la configurazione, da rivedere (province, comuni soci)\n" +
+		"  consolida-mensile.bat    il lavoro mensile con un doppio clic\n" +
+		"  inbox/                   i file ricevuti da leggere\n" +
+		"  archivio/                i file già letti, per mese\n" +
+		"  uscita/                  i prospetti\n" +
+		"Ogni mese: copiare i file ricevuti in inbox e fare doppio clic su consolida-mensile.bat, oppure eseguire:\n" +
+		"  \"/opt/consolida/consolida\" run --config \"/m/Documenti CST/consolida.toml\"\n" +
+		"/m/Documenti CST/consolida.toml esiste già: lasciato com'è. Cartelle inbox, archivio e uscita pronte in /m/Documenti CST\n" +
+		"Ogni mese: copiare i file ricevuti in inbox e fare doppio clic su consolida-mensile.bat, oppure eseguire:\n" +
+		"  \"/opt/consolida/consolida\" run --config \"/m/Documenti CST/consolida.toml\"\n"
+	if filepath.Separator != '/' {
+		t.Skip("the folders are written with the system's separator")
+	}
 	if b.String() != want {
-		t.Errorf("got:\n%s", b.String())
+		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
+	}
+	for _, tc := range []struct{ in, want string }{
+		{`C:\Programmi\consolida.exe`, `"C:\Programmi\consolida.exe"`},
+		{"/usr/bin/consolida", `"/usr/bin/consolida"`},
+		{"", `""`},
+		{`C:\CST (2026)\consolida.toml`, `"C:\CST (2026)\consolida.toml"`},
+	} {
+		if got := quote(tc.in); got != tc.want {
+			t.Errorf("quote(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestWriteVersion(t *testing.T) {
+	var b bytes.Buffer
+	WriteVersion(&b, version.Info{Version: "v1.2.0", Commit: "e115524abcde", Go: "go1.26.8",
+		BuildDate: time.Date(2026, 11, 20, 9, 30, 0, 0, time.Local)})
+	WriteVersion(&b, version.Info{Version: "dev", Go: "go1.26.8"})
+	want := "consolida v1.2.0\n  compilato con Go go1.26.8\n  dal codice del 20/11/2026 09:30 (commit e115524abcde)\n" +
+		"consolida dev\n  compilato con Go go1.26.8\n  data di compilazione non registrata (programma compilato senza le informazioni di git)\n"
+	if b.String() != want {
+		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
 	}
 }

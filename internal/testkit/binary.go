@@ -12,34 +12,54 @@ import (
 	"time"
 )
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
+// build is one build of the consolida command.
+type build struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+var builds sync.Map // build tags -> *build
 
 // Binary builds the consolida command once per test process and returns
 // its path: the tests that must see what a user sees (exit status, the
 // real signal handling, peak memory) run it.
 func Binary(t testing.TB) string {
 	t.Helper()
-	buildOnce.Do(func() {
+	return binary(t, "")
+}
+
+// HookedBinary is the consolida command built with the test hooks
+// (internal/testhook): with CONSOLIDA_PAUSA=<point> in its environment it
+// stops at that point of its work (writing "PAUSA <point>" on stderr)
+// until it is killed or interrupted, so that a test can kill it exactly
+// there; with CONSOLIDA_PAUSA=* it lists the points it passes.
+func HookedBinary(t testing.TB) string {
+	t.Helper()
+	return binary(t, "consolida_hooks")
+}
+
+func binary(t testing.TB, tags string) string {
+	t.Helper()
+	v, _ := builds.LoadOrStore(tags, &build{})
+	b := v.(*build)
+	b.once.Do(func() {
 		dir, err := os.MkdirTemp("", "consolida-bin-")
 		if err != nil {
-			buildErr = err
+			b.err = err
 			return
 		}
-		binPath = filepath.Join(dir, "consolida")
-		cmd := exec.Command("go", "build", "-o", binPath, ".")
+		b.path = filepath.Join(dir, "consolida")
+		cmd := exec.Command("go", "build", "-tags="+tags, "-o", b.path, ".")
 		cmd.Dir = Root()
 		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = errors.New(string(out))
+			b.err = errors.New(string(out))
 		}
 	})
-	if buildErr != nil {
-		t.Fatalf("go build: %v", buildErr)
+	if b.err != nil {
+		t.Fatalf("go build: %v", b.err)
 	}
-	return binPath
+	return b.path
 }
 
 // Result is what a run of the binary gave.
