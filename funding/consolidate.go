@@ -176,12 +176,12 @@ type Conservation struct {
 // copy: what Consolidate derived about each record is in the slices
 // parallel to it (Outcome, ComuneOf), never written into the records.
 type Result struct {
-	Catalog      *Catalog
-	Registry     *Registry       // a copy of the input's, that learnt the comuni of the rows
-	Records      []Record        // the input's records, read-only
-	Outcome      []Outcome       // per record: what happened to it
-	ComuneOf     []int32         // per record: its comune (index in Registry.Comuni), -1 for none
-	Sources      []Source        // the input's sources with RefDate and Outcomes set
+	Catalog  *Catalog
+	Registry *Registry // a copy of the input's, that learnt the comuni of the rows
+	Records  []Record  // the input's records, read-only
+	Outcome  []Outcome // per record: what happened to it
+	ComuneOf []int32   // per record: its comune (index in Registry.Comuni), -1 for none
+	Sources  []Source  // the input's sources with RefDate and Outcomes set
 	// Anomalies are the input's anomalies and those of the consolidation,
 	// by position, each tied to its comune where it can be; with a
 	// selection, only those of the selected comuni and those tied to no
@@ -191,12 +191,12 @@ type Result struct {
 	// their rows are of comuni outside the selection; OtherRejected how
 	// many of them put their row out (in Fonti, among the rejected rows).
 	OtherAnomalies, OtherRejected int
-	Comuni       []*ComuneTotals // reported comuni, by name
-	Candidature  []*Candidatura  // reported candidature, by comune, measure, date
-	Measures     []MeasureStats
-	GrandTotal   []Amount // per measure, over reported comuni
-	Total        Amount
-	Conservation Conservation
+	Comuni                        []*ComuneTotals // reported comuni, by name
+	Candidature                   []*Candidatura  // reported candidature, by comune, measure, date
+	Measures                      []MeasureStats
+	GrandTotal                    []Amount // per measure, over reported comuni
+	Total                         Amount
+	Conservation                  Conservation
 
 	overflow bool // a total of the report overflowed (total)
 	negative bool // a candidatura with a negative amount reached the totals
