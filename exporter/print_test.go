@@ -400,3 +400,92 @@ func TestSheetName(t *testing.T) {
 		t.Errorf("sheets %q", got)
 	}
 }
+
+// TestCouncilDocument: a council workbook names who issues it, says how
+// recent its data are, ends with a signature block, and on the first
+// export of a ledger lists each candidatura once.
+func TestCouncilDocument(t *testing.T) {
+	res := fixture(t)
+	first := NewChangeList(nil, nil)
+	for _, c := range res.Candidature {
+		first.Items = append(first.Items, ChangeRow{Kind: LabelNew, CUP: c.Winner.CUP, Measure: c.Measure.Label, ComuneID: c.Comune.ID,
+			After: ChangeState{c.Winner.Status, c.Winner.StatusDate, c.Winner.Amount}})
+	}
+	for _, signature := range []string{"", "Il Segretario comunale"} {
+		meta := printMeta
+		meta.Signature = signature
+		dir := filepath.Join(t.TempDir(), "consiglio")
+		if _, err := WriteCouncil(context.Background(), dir, &Report{Result: res, Changes: first, Meta: meta}, nil); err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(dir, "097042_Lecco.xlsx")
+		f := open(t, p)
+		r := rows(t, f, SheetCouncil)
+		if r[2][0] != "Situazione di novembre 2026, dati aggiornati al 13/08/2025 - prospetto generato il 20/11/2026" {
+			t.Errorf("row 3 %q", r[2])
+		}
+		text := ""
+		for _, row := range r {
+			text += strings.Join(row, "|") + "\n"
+		}
+		for _, cup := range []string{"E41F22001100006", "E41F22001110006"} {
+			if n := strings.Count(text, cup); n != 1 {
+				t.Errorf("CUP %s listed %d times on the first export:\n%s", cup, n, text)
+			}
+		}
+		if !strings.Contains(text, "primo prospetto prodotto dal registro") {
+			t.Errorf("the first export does not say why no Novità are listed:\n%s", text)
+		}
+		want := signature
+		if want == "" {
+			want = "Il Responsabile del Servizio Finanziario"
+		}
+		last := r[len(r)-3]
+		if len(last) < 5 || last[0] != "Luogo e data" || last[4] != want || !strings.HasPrefix(r[len(r)-1][4], "____") {
+			t.Errorf("signature block %q", r[len(r)-3:])
+		}
+		for _, sh := range f.GetSheetList() {
+			if hf, _ := f.GetHeaderFooter(sh); !strings.Contains(hf.OddFooter, "CST Brianza && Lario") || !strings.Contains(hf.OddHeader, "Comune di Lecco (LC)") {
+				t.Errorf("%s: header %q footer %q", sh, hf.OddHeader, hf.OddFooter)
+			}
+		}
+	}
+}
+
+// TestAnomaliesSheet: each anomaly with the comune of its row after the
+// contract's columns; rows as tall as their wrapped text; a note counts the
+// anomalies of comuni outside the report.
+func TestAnomaliesSheet(t *testing.T) {
+	res := fixture(t)
+	lecco := res.Comuni[0].Comune
+	long := strings.Repeat("una spiegazione lunga ", 20)
+	res.Anomalies = []funding.Anomaly{
+		{Pos: funding.Pos{File: "a.csv", Row: 4, Col: "J"}, Field: "importo", Value: "n.d.", Reason: "importo mancante", Suggestion: long, Rejected: true, Comune: lecco},
+		{Pos: funding.Pos{File: "b.csv", Row: 9}, Field: "comune", Value: "Paperopoli", Reason: "comune sconosciuto", Rejected: true},
+	}
+	res.OtherAnomalies, res.OtherRejected = 1234, 2
+	p := render(t, excelizeRenderer{}, cstBook(&Report{Result: res, Meta: testMeta}, maxDataRows))
+	f := open(t, p)
+	r := rows(t, f, SheetAnomalies)
+	if got := strings.Join(r[0], "|"); got != "File|Foglio|Riga|Campo|Valore|Motivo|Suggerimento|Esito|Colonna|Codice ISTAT|Comune" {
+		t.Fatalf("header %q", got)
+	}
+	if got := r[1]; got[0] != "a.csv" || got[2] != "4" || got[7] != "riga scartata" || got[8] != "J" || got[9] != "097042" || got[10] != "Lecco" {
+		t.Errorf("row 2 %q", got)
+	}
+	if got := r[2]; len(got) > 9 {
+		t.Errorf("row 3, tied to no comune: %q", got)
+	}
+	if note := r[len(r)-1][0]; note != "Non sono elencate 1.234 anomalie di righe di comuni non compresi in questo prospetto (righe scartate: 2, contate nel foglio Fonti)." {
+		t.Errorf("note %q", note)
+	}
+	// the suggestion wraps over several lines: the row is as tall
+	w := widthOf(f, SheetAnomalies, 7)
+	lines := int(float64(len(long))*5.5/(w*unitPx-padPx)) + 1 // at least, at 5.5 pixels a letter
+	if h, err := f.GetRowHeight(SheetAnomalies, 2); err != nil || h < float64(lines)*12 {
+		t.Errorf("row 2: %v points for %d lines or more (%v)", h, lines, err)
+	}
+	if h, _ := f.GetRowHeight(SheetAnomalies, 3); h > 15 {
+		t.Errorf("row 3: %v points for one line", h)
+	}
+}
