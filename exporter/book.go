@@ -85,7 +85,7 @@ var styleDefs = func() [nStyles]excelize.Style {
 	d[sMutedMoney] = excelize.Style{Font: &excelize.Font{Family: fontFamily, Size: bodySize, Color: "7F7F7F", Strike: true},
 		CustomNumFmt: numFmt(euroFmt), Alignment: top}
 	d[sSignature] = excelize.Style{Font: font(bodySize, false, false, ""),
-		Alignment: &excelize.Alignment{Vertical: "bottom", Horizontal: "center", WrapText: true}}
+		Alignment: &excelize.Alignment{Vertical: "top", Horizontal: "center", WrapText: true}}
 	return d
 }()
 

@@ -79,7 +79,8 @@ var (
 	colProvince = col{5, 9}
 	colMoney    = col{10, 22} // up to 999.999.999.999,99 €
 	colCount    = col{7, 12}
-	colDate     = col{10.5, 12} // wider for a header word such as "erogazione"
+	colDate     = col{10.5, 12}   // wider for a header word such as "erogazione"
+	colDateWide = col{10.5, 14.5} // or "finanziamento"
 	colCUP      = col{10, 18}
 )
 
@@ -187,7 +188,7 @@ func detailSheet(name string, cands []*funding.Candidatura, meta Meta, res *fund
 	return &sheet{
 		name: name, page: cstPage(meta, res, "dettaglio delle candidature"),
 		cols: []col{colISTAT, {10, 26}, colProvince, {8, 12}, {7, 12}, {10, 26}, {16, 50}, colCUP, {10, 32},
-			colDate, {9, 14}, colDate, colMoney, {12, 50}},
+			colDateWide, {9, 14}, colDate, colMoney, {12, 50}},
 		freeze: freeze{rows: 1}, header: DetailHeader,
 		autoFilter: true, dataRows: len(cands),
 		body: body,
@@ -336,7 +337,7 @@ func anomaliesSheet(name string, anomalies []funding.Anomaly, meta Meta, res *fu
 	}
 	return &sheet{
 		name: name, page: cstPage(meta, res, "anomalie nei file ricevuti"),
-		cols:   []col{{10, 30}, {6, 14}, {5, 8}, {6, 14}, {10, 28}, {16, 46}, {16, 46}, {10, 13}, {7, 8}, colISTAT, {10, 24}},
+		cols:   []col{{10, 28}, {6, 14}, {5, 8}, {6, 14}, {10, 28}, {16, 40}, {16, 36}, {10, 13}, {7, 8}, colISTAT, {10, 24}},
 		freeze: freeze{rows: 1}, header: AnomaliesHeader,
 		autoFilter: true, dataRows: len(anomalies),
 		body: body,

@@ -29,9 +29,12 @@ const (
 	// ### when it does not fit.
 	padPx    = 7.0
 	numPadPx = 12.0
+	// wrapPadPx is the room a cell leaves around wrapped text (a column
+	// of width w is w*unitPx pixels wide in Excel).
+	wrapPadPx = 5.0
 	// slack covers the differences between renderers (kerning, rounding
 	// of the font size to pixels, Liberation Sans for Arial).
-	slack = 1.06
+	slack = 1.03
 
 	// defaultRowHeight is the height of a row of one line of body text,
 	// in points (what Excel gives an Arial 10 workbook).
@@ -118,7 +121,7 @@ func lineHeight(size float64) float64 { return size * 1.28 }
 // a column of width w (units), as a spreadsheet wraps it: a word longer
 // than the line is broken.
 func wrapLines(s string, w, size float64, bold bool) int {
-	room := w*unitPx - padPx
+	room := w*unitPx - wrapPadPx
 	space := textPx(" ", size, bold)
 	lines := 0
 	for _, para := range strings.Split(s, "\n") {
