@@ -7,6 +7,7 @@ import (
 	"io"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -487,5 +488,43 @@ func TestAnomaliesSheet(t *testing.T) {
 	}
 	if h, _ := f.GetRowHeight(SheetAnomalies, 3); h > 15 {
 		t.Errorf("row 3: %v points for one line", h)
+	}
+}
+
+// TestLayout: a column is as wide as its widest cell, within its bounds;
+// a header label wraps (only its longest word counts), the title block
+// and merged cells do not count; the used range covers the last cell.
+func TestLayout(t *testing.T) {
+	s := &sheet{
+		cols:   []col{{5, 40}, {5, 40}, {5, 12}, fixed(8)},
+		above:  []row{{cells: []cell{text(sTitle, strings.Repeat("Titolo lungo ", 10))}}},
+		header: []string{"Importo finanziato complessivo", "B", "C", "D"},
+		body: slices.Values([]row{
+			{cells: []cell{money(sMoney, 123456789), text(sText, "Olgiate Molgora")}},
+			{cells: []cell{text(sText, strings.Repeat("x", 200))}, merges: []span{{1, 4}}},
+			{cells: []cell{{}, {}, text(sText, strings.Repeat("lungo ", 20)), text(sText, "corto")}},
+			{},
+		}),
+	}
+	s.layout()
+	want := []float64{units("1.234.567,89 €", bodySize, false) + (numPadPx-padPx)/unitPx, units("Olgiate Molgora", bodySize, false), 12, 8}
+	if units("complessivo", bodySize, true) > want[0] {
+		t.Fatalf("the test's amount is narrower than the header word")
+	}
+	for i := range want {
+		if d := s.widths[i] - want[i]; d > 1e-9 || d < -1e-9 {
+			t.Errorf("column %d: width %.2f, want %.2f", i+1, s.widths[i], want[i])
+		}
+	}
+	if s.lastRow != 5 || s.lastCol != 4 {
+		t.Errorf("used range to row %d, column %d; want 5, 4", s.lastRow, s.lastCol)
+	}
+	// the wrapped header makes its row taller; a merged note fits its span
+	if h := s.rowHeight(row{cells: headerCells(s.header)}); h < 2*lineHeight(bodySize) {
+		t.Errorf("header row %.1f points", h)
+	}
+	note := noteRow(sNote, strings.Repeat("nota ", 30), 4)
+	if h := s.rowHeight(note); h < 2*lineHeight(bodySize) || h > 5*lineHeight(bodySize) {
+		t.Errorf("note row %.1f points", h)
 	}
 }

@@ -332,8 +332,8 @@ func (s *sheet) layout() {
 		for _, m := range rw.merges {
 			lastCol = max(lastCol, m.to)
 		}
-		if n < s.headerRow() {
-			continue
+		if n <= s.headerRow() {
+			continue // the title block overflows, the header wraps (its words are measured above)
 		}
 	cells:
 		for i, c := range rw.cells {
