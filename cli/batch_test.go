@@ -642,13 +642,13 @@ func TestBatchChanges145(t *testing.T) {
 
 		want := batchExpected(t, snaps, "")
 		rows := testkit.SheetRows(t, filepath.Join(out, "CST_2026-08.xlsx"), exporter.SheetChanges)
-		if strings.Join(rows[0], "|") != "Tipo|Codice ISTAT|Comune|Misura|CUP|Prima|Dopo|Fonte" {
+		if strings.Join(rows[0], "|") != strings.Join(exporter.ChangesHeader, "|") || rows[0][4] != "CUP" {
 			t.Fatalf("Novità header %q", rows[0])
 		}
 		got := map[string]int{}
 		for _, r := range rows[1:] {
-			if len(r) < 8 {
-				continue // notes under the table
+			if len(r) < 8 || r[0] == "TOTALE" {
+				continue // notes and total under the table
 			}
 			got[r[0]]++
 			if k == 2 && !want.istatNow[r[4]][r[1]] && !want.istatNow[r[4]]["N/D"] {
@@ -683,7 +683,7 @@ func TestBatchChanges145(t *testing.T) {
 	want := batchExpected(t, snaps, "OT")
 	got := map[string]int{}
 	for _, r := range testkit.SheetRows(t, filepath.Join(out, "CST_2026-08.xlsx"), exporter.SheetChanges)[1:] {
-		if len(r) >= 8 {
+		if len(r) >= 8 && r[0] != "TOTALE" {
 			got[r[0]]++
 		}
 	}
@@ -753,18 +753,19 @@ func TestBatchAmountChange(t *testing.T) {
 	mustRun(t, "import", notice, "--ledger", db, "-q")
 	out := filepath.Join(dir, "u2")
 	mustRun(t, "export", "--out", out, "--mese", "2026-03", "--ledger", db, "--consiglio=false", "-q")
+	// one row for the candidatura, with both changes and its amounts
 	var got []string
 	for _, r := range testkit.SheetRows(t, filepath.Join(out, "CST_2026-03.xlsx"), exporter.SheetChanges)[1:] {
-		if len(r) >= 8 {
-			got = append(got, r[0]+": "+r[5]+" -> "+r[6])
-			if r[4] != row[col["codice_cup"]] || r[7] != "avviso_ufficio.csv:2" {
+		if len(r) >= 8 && r[0] != "TOTALE" {
+			got = append(got, fmt.Sprintf("%s: %s -> %s, %s € -> %s €", r[0], r[5], r[7], testkit.Cents(t, r[9]), testkit.Cents(t, r[10])))
+			if r[4] != row[col["codice_cup"]] || r[12] != "avviso_ufficio.csv:2" {
 				t.Errorf("row %q", r)
 			}
 		}
 	}
-	wantAmount := fmt.Sprintf("%s: %s € -> 1.234,50 €", exporter.LabelAmountChange, funding.Amount(batchCents(t, old)))
-	if len(got) != 2 || got[0] != exporter.LabelStatusChange+": A - assegnata -> E - erogata dal 02/03/2026" || got[1] != wantAmount {
-		t.Fatalf("Novità %q, want a status change and %q", got, wantAmount)
+	want := fmt.Sprintf("%s: A - assegnata -> E - erogata, %s € -> 1.234,50 €", exporter.LabelStatusAmountChange, funding.Amount(batchCents(t, old)))
+	if len(got) != 1 || got[0] != want {
+		t.Fatalf("Novità %q, want %q", got, want)
 	}
 }
 
@@ -830,6 +831,7 @@ func schema1(t *testing.T, path string) {
 	defer db.Close()
 	for _, q := range []string{
 		`ALTER TABLE exports DROP COLUMN snapshot_rules`,
+		`ALTER TABLE snapshot DROP COLUMN status_date`,
 		`UPDATE snapshot SET keys = randomblob(16)`,
 		`UPDATE schema_version SET version = 1`,
 	} {

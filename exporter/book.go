@@ -30,63 +30,103 @@ const (
 	sTotalLabel
 	sDate
 	sInt
+	sIntBold
 	sTitle
 	sSubtitle
 	sNote
 	sMuted
 	sMutedMoney
+	sSignature
 	nStyles
 )
 
 // styles holds the style ids of a workbook, by style; noStyle is 0.
 type styles [nStyles]int
 
-const euroFmt = `#,##0.00\ "€";\-#,##0.00\ "€";"-"`
+const (
+	euroFmt = `#,##0.00\ "€";\-#,##0.00\ "€";"-"`
+	dateFmt = "dd/mm/yyyy"
+	intFmt  = "#,##0"
+)
+
+// font is a font of the one family of the workbooks.
+func font(size float64, bold, italic bool, color string) *excelize.Font {
+	return &excelize.Font{Family: fontFamily, Size: size, Bold: bold, Italic: italic, Color: color}
+}
+
+func numFmt(s string) *string { return &s }
+
+// styleDefs defines every style, once, for every renderer: fonts (each
+// named, one family), number formats, alignment, borders, fills.
+var styleDefs = func() [nStyles]excelize.Style {
+	line := []excelize.Border{{Type: "bottom", Color: "808080", Style: 1}}
+	total := []excelize.Border{{Type: "top", Color: "000000", Style: 1}, {Type: "bottom", Color: "000000", Style: 6}}
+	top := &excelize.Alignment{Vertical: "top"}
+	wrap := &excelize.Alignment{Vertical: "top", WrapText: true}
+	var d [nStyles]excelize.Style
+	d[sHeader] = excelize.Style{Font: font(bodySize, true, false, "FFFFFF"),
+		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"1F4E79"}},
+		Alignment: &excelize.Alignment{WrapText: true, Vertical: "center", Horizontal: "center"}, Border: line}
+	d[sText] = excelize.Style{Font: font(bodySize, false, false, ""), Alignment: top}
+	d[sBold] = excelize.Style{Font: font(bodySize, true, false, ""), Alignment: top}
+	d[sBoldWrap] = excelize.Style{Font: font(bodySize, true, false, ""), Alignment: wrap}
+	d[sWrap] = excelize.Style{Font: font(bodySize, false, false, ""), Alignment: wrap}
+	d[sMoney] = excelize.Style{Font: font(bodySize, false, false, ""), CustomNumFmt: numFmt(euroFmt), Alignment: top}
+	d[sMoneyBold] = excelize.Style{Font: font(bodySize, true, false, ""), CustomNumFmt: numFmt(euroFmt), Border: total}
+	d[sTotalLabel] = excelize.Style{Font: font(bodySize, true, false, ""), Border: total}
+	d[sDate] = excelize.Style{Font: font(bodySize, false, false, ""), CustomNumFmt: numFmt(dateFmt),
+		Alignment: &excelize.Alignment{Vertical: "top", Horizontal: "center"}}
+	d[sInt] = excelize.Style{Font: font(bodySize, false, false, ""), CustomNumFmt: numFmt(intFmt), Alignment: top}
+	d[sIntBold] = excelize.Style{Font: font(bodySize, true, false, ""), CustomNumFmt: numFmt(intFmt), Border: total}
+	d[sTitle] = excelize.Style{Font: font(14, true, false, "1F4E79"), Alignment: &excelize.Alignment{Vertical: "bottom", WrapText: true}}
+	d[sSubtitle] = excelize.Style{Font: font(11, false, false, "404040"), Alignment: wrap}
+	d[sNote] = excelize.Style{Font: font(bodySize, false, true, "595959"), Alignment: wrap}
+	d[sMuted] = excelize.Style{Font: font(bodySize, false, false, "7F7F7F"), Alignment: wrap}
+	d[sMutedMoney] = excelize.Style{Font: &excelize.Font{Family: fontFamily, Size: bodySize, Color: "7F7F7F", Strike: true},
+		CustomNumFmt: numFmt(euroFmt), Alignment: top}
+	d[sSignature] = excelize.Style{Font: font(bodySize, false, false, ""),
+		Alignment: &excelize.Alignment{Vertical: "top", Horizontal: "center", WrapText: true}}
+	return d
+}()
+
+// styleInfo is what the layout needs of each style: font size and weight,
+// whether the text wraps, whether a count shows thousands separators.
+var styleInfo = func() [nStyles]struct {
+	size       float64
+	bold, wrap bool
+	grouped    bool
+} {
+	var out [nStyles]struct {
+		size       float64
+		bold, wrap bool
+		grouped    bool
+	}
+	for i, d := range styleDefs {
+		out[i].size = bodySize
+		if d.Font != nil {
+			out[i].size, out[i].bold = d.Font.Size, d.Font.Bold
+		}
+		out[i].wrap = d.Alignment != nil && d.Alignment.WrapText
+		out[i].grouped = d.CustomNumFmt != nil && *d.CustomNumFmt == intFmt
+	}
+	return out
+}()
 
 func newStyles(f *excelize.File) (*styles, error) {
 	s := &styles{}
-	border := []excelize.Border{{Type: "bottom", Color: "808080", Style: 1}}
-	top := []excelize.Border{{Type: "top", Color: "000000", Style: 1}, {Type: "bottom", Color: "000000", Style: 6}}
-	fmtEuro := euroFmt
-	fmtDate := "dd/mm/yyyy"
-	fmtInt := "#,##0"
-	defs := []struct {
-		dst style
-		st  *excelize.Style
-	}{
-		{sHeader, &excelize.Style{
-			Font:      &excelize.Font{Bold: true, Color: "FFFFFF"},
-			Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"1F4E79"}},
-			Alignment: &excelize.Alignment{WrapText: true, Vertical: "center", Horizontal: "center"},
-			Border:    border,
-		}},
-		{sText, &excelize.Style{Alignment: &excelize.Alignment{Vertical: "top"}}},
-		{sBold, &excelize.Style{Font: &excelize.Font{Bold: true}}},
-		{sBoldWrap, &excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}}},
-		{sWrap, &excelize.Style{Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}}},
-		{sMoney, &excelize.Style{CustomNumFmt: &fmtEuro, Alignment: &excelize.Alignment{Vertical: "top"}}},
-		{sMoneyBold, &excelize.Style{CustomNumFmt: &fmtEuro, Font: &excelize.Font{Bold: true}, Border: top}},
-		{sTotalLabel, &excelize.Style{Font: &excelize.Font{Bold: true}, Border: top}},
-		{sDate, &excelize.Style{CustomNumFmt: &fmtDate, Alignment: &excelize.Alignment{Vertical: "top", Horizontal: "center"}}},
-		{sInt, &excelize.Style{CustomNumFmt: &fmtInt, Alignment: &excelize.Alignment{Vertical: "top"}}},
-		{sTitle, &excelize.Style{Font: &excelize.Font{Bold: true, Size: 14, Color: "1F4E79"}}},
-		{sSubtitle, &excelize.Style{Font: &excelize.Font{Size: 11, Color: "404040"}}},
-		{sNote, &excelize.Style{Font: &excelize.Font{Italic: true, Size: 9, Color: "595959"}, Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}}},
-		{sMuted, &excelize.Style{Font: &excelize.Font{Color: "7F7F7F"}, Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}}},
-		{sMutedMoney, &excelize.Style{CustomNumFmt: &fmtEuro, Font: &excelize.Font{Color: "7F7F7F", Strike: true}, Alignment: &excelize.Alignment{Vertical: "top"}}},
-	}
-	for _, d := range defs {
-		id, err := f.NewStyle(d.st)
+	for i := range styleDefs {
+		if style(i) == noStyle {
+			continue
+		}
+		d := styleDefs[i] // excelize reads it; a copy all the same (workbooks are written in parallel)
+		id, err := f.NewStyle(&d)
 		if err != nil {
 			return nil, err
 		}
-		s[d.dst] = id
+		s[i] = id
 	}
 	return s, nil
 }
-
-// escapeHF escapes '&' for header/footer codes.
-func escapeHF(s string) string { return strings.ReplaceAll(s, "&", "&&") }
 
 func quoteSheet(name string) string { return "'" + strings.ReplaceAll(name, "'", "''") + "'" }
 
@@ -232,47 +272,4 @@ func (w *normalWriter) setWidths(widths []float64) error {
 		}
 	}
 	return nil
-}
-
-// fitHeight estimates the height of a row whose cells wrap: the number of
-// lines each text needs in its column width (in characters), times the
-// line height. Spreadsheet programs do not grow rows written by a stream
-// on their own, so a printed page would show overlapping lines.
-func fitHeight(widths []float64, texts ...string) float64 {
-	lines := 1
-	for i, t := range texts {
-		if i >= len(widths) || t == "" {
-			continue
-		}
-		perLine := int(widths[i]*1.15) - 1
-		if perLine < 1 {
-			perLine = 1
-		}
-		n := 0
-		for _, para := range strings.Split(t, "\n") {
-			words := strings.Fields(para)
-			cur := 0
-			n++
-			for _, w := range words {
-				l := len([]rune(w))
-				switch {
-				case cur == 0:
-					cur = l
-				case cur+1+l <= perLine:
-					cur += 1 + l
-				default:
-					n++
-					cur = l
-				}
-				for cur > perLine { // a word longer than the column
-					n++
-					cur -= perLine
-				}
-			}
-		}
-		if n > lines {
-			lines = n
-		}
-	}
-	return float64(lines)*12.6 + 3
 }

@@ -10,8 +10,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/xuri/excelize/v2"
-
 	"consolida/funding"
 )
 
@@ -81,7 +79,7 @@ func writeCouncil(ctx context.Context, dir string, r *Report, onDone func(), rnd
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				b := councilBook(j.t, byComune[j.t.Comune.ID], r.Meta, r.Changes, changes[j.t.Comune.ID])
+				b := councilBook(j.t, byComune[j.t.Comune.ID], res, r.Meta, r.Changes, changes[j.t.Comune.ID])
 				if err := writeNew(filepath.Join(tmp, j.name), b, rnd); err != nil {
 					select {
 					case errs <- fmt.Errorf("%s: %w", j.name, err):
@@ -171,41 +169,56 @@ func writeNew(path string, b *book, rnd renderer) error {
 	return out.Close()
 }
 
-// CouncilHeader is the header of the table of a council workbook.
-var CouncilHeader = []string{"Misura", "Avviso", "CUP", "Decreto", "Data decreto", "Stato", "Importo"}
+// CouncilHeader is the header of the table of a council workbook. The
+// avviso of each candidatura is in the sheet "Fonti dei dati": beside the
+// measure it would repeat it, and the page must print at 9 points or more
+// on A4 portrait.
+var CouncilHeader = []string{"Misura", "CUP", "Decreto", "Data decreto", "Stato", "Data erogazione", "Importo"}
 
-// councilBook describes the workbook of one comune for its council.
-func councilBook(t *funding.ComuneTotals, cands []*funding.Candidatura, meta Meta, nov *ChangeList, changes []ChangeRow) *book {
+// The sheets of a council workbook.
+const (
+	SheetCouncil        = "Finanziamenti"
+	SheetCouncilSources = "Fonti dei dati"
+)
+
+// councilBook describes the workbook of one comune for its council, laid
+// out.
+func councilBook(t *funding.ComuneTotals, cands []*funding.Candidatura, res *funding.Result, meta Meta, nov *ChangeList, changes []ChangeRow) *book {
 	c := t.Comune
-	return &book{
-		props: excelize.DocProperties{
-			Title:   fmt.Sprintf("Comune di %s - finanziamenti PNRR PA digitale 2026 - %s", c.Name, meta.MonthLabel()),
-			Creator: "consolida", Language: "it-IT",
-		},
-		sheets: []*sheet{
-			councilSheet(t, cands, meta, nov, changes),
-			councilSourcesSheet(cands),
-		},
+	b := newBook(meta, fmt.Sprintf("Comune di %s - finanziamenti PNRR PA digitale 2026 - %s", c.Name, meta.MonthLabel()),
+		"Finanziamenti PNRR Missione 1 Componente 1 del comune, per il consiglio comunale")
+	b.sheets = []*sheet{
+		councilSheet(t, cands, res, meta, nov, changes),
+		councilSourcesSheet(c, cands, meta),
 	}
+	b.layout()
+	return b
 }
 
-func councilSheet(t *funding.ComuneTotals, cands []*funding.Candidatura, meta Meta, nov *ChangeList, changes []ChangeRow) *sheet {
+// councilCols are the columns of the council table: their widths add up to
+// at most 110 units, so that A4 portrait prints the 10-point body at 9
+// points or more (TestCouncilPrintsAtNinePoints).
+var councilCols = []col{{14, 20}, {10, 17}, {10, 19}, colDate, {9, 13}, colDate, {10, 17}}
+
+func councilSheet(t *funding.ComuneTotals, cands []*funding.Candidatura, res *funding.Result, meta Meta, nov *ChangeList, changes []ChangeRow) *sheet {
 	c := t.Comune
-	widths := []float64{22, 34, 17, 22, 11, 13, 15}
 	ncol := len(CouncilHeader)
-	title := "Comune di " + c.Name
-	if c.Province != "" {
-		title += " (" + c.Province + ")"
-	}
+	title := "Comune di " + c.Label()
 	ident := "Codice ISTAT " + orND(c.ISTAT)
 	if c.IPA != "" {
 		ident += " - Codice IPA " + c.IPA
 	}
+	when := "Situazione di " + meta.MonthLabel()
+	if u := updated(res, meta); u != "" {
+		when += ", " + u
+	}
+	when += " - prospetto generato il " + meta.Generated.Format("02/01/2006")
+	merged := func(s style, v string) row { return noteRow(s, v, ncol) }
 	above := []row{
-		{cells: []cell{text(sTitle, title)}, height: 22},
-		{cells: []cell{text(sSubtitle, "Finanziamenti PNRR \"PA digitale 2026\" - Missione 1, Componente 1")}},
-		{cells: []cell{text(sSubtitle, "Situazione di "+meta.MonthLabel()+" - prospetto generato il "+meta.Generated.Format("02/01/2006"))}},
-		{cells: []cell{text(sSubtitle, ident)}},
+		merged(sTitle, title),
+		merged(sSubtitle, "Finanziamenti PNRR \"PA digitale 2026\" - Missione 1, Componente 1"),
+		merged(sSubtitle, when),
+		merged(sSubtitle, ident),
 		{},
 	}
 	var funded, other []*funding.Candidatura
@@ -221,89 +234,117 @@ func councilSheet(t *funding.ComuneTotals, cands []*funding.Candidatura, meta Me
 	var erogato funding.Amount
 	for _, cd := range funded {
 		w := cd.Winner
+		paid := blank(sDate)
 		if w.Status == funding.StatusErogata {
 			erogato += w.Amount
+			paid = date(sDate, w.StatusDate)
 		}
-		rows = append(rows, row{cells: []cell{text(sWrap, cd.Measure.Label), text(sWrap, w.Avviso), text(sText, w.CUP),
-			text(sWrap, w.Decreto), date(sDate, w.FundingDate), text(sText, w.Status.Label()), money(sMoney, w.Amount)},
-			height: fitHeight(widths, cd.Measure.Label, w.Avviso, "", w.Decreto)})
+		rows = append(rows, row{cells: []cell{text(sWrap, cd.Measure.Label), text(sText, w.CUP), text(sWrap, w.Decreto),
+			date(sDate, w.FundingDate), text(sText, w.Status.Label()), paid, money(sMoney, w.Amount)}})
 	}
 	if len(funded) == 0 {
-		rows = append(rows, row{cells: []cell{text(sNote, "Nessun finanziamento assegnato o erogato nei prospetti ricevuti.")}})
+		rows = append(rows, merged(sNote, "Nessun finanziamento assegnato o erogato nei prospetti ricevuti."))
 	}
 	lastData := first + len(rows) - 1
+	totalRow := lastData + 1
 	rng := fmt.Sprintf("G%d:G%d", first, lastData)
-	total, ero := money(sMoneyBold, t.Total), money(sMoneyBold, erogato)
+	total, ero, due := money(sMoneyBold, t.Total), money(sMoney, erogato), money(sMoney, t.Total-erogato)
 	if len(funded) > 0 {
 		total = sum(total, rng)
-		ero.formula = fmt.Sprintf(`SUMIF(F%d:F%d,"E*",%s)`, first, lastData, rng)
+		ero.formula = fmt.Sprintf(`SUMIF(E%d:E%d,"E*",%s)`, first, lastData, rng)
+		due.formula = fmt.Sprintf("G%d-G%d", totalRow, totalRow+1)
 	}
+	label := func(v string) []cell { return []cell{text(sText, v), {}, {}, {}, {}, {}} }
 	rows = append(rows,
 		row{cells: []cell{text(sTotalLabel, "TOTALE FINANZIATO"), text(sTotalLabel, ""), text(sTotalLabel, ""), text(sTotalLabel, ""), text(sTotalLabel, ""), text(sTotalLabel, ""), total}},
-		row{cells: []cell{text(sText, "di cui erogato"), {}, {}, {}, {}, {}, ero}},
+		row{cells: append(label("di cui erogato"), ero)},
+		row{cells: append(label("da erogare (assegnato, non ancora erogato)"), due), merges: []span{{1, 6}}},
 	)
 	if len(other) > 0 {
-		rows = append(rows, row{}, row{cells: []cell{text(sBold, "Rinunce e revoche (elencate, non sommate)")}})
+		rows = append(rows, row{}, merged(sBold, "Rinunce e revoche (elencate, non sommate)"))
 		for _, cd := range other {
 			w := cd.Winner
-			rows = append(rows, row{cells: []cell{text(sMuted, cd.Measure.Label), text(sMuted, w.Avviso), text(sMuted, w.CUP),
-				text(sMuted, w.Decreto), date(sDate, w.FundingDate), text(sMuted, w.Status.Label()), money(sMutedMoney, w.Amount)},
-				height: fitHeight(widths, cd.Measure.Label, w.Avviso, "", w.Decreto)})
+			rows = append(rows, row{cells: []cell{text(sMuted, cd.Measure.Label), text(sMuted, w.CUP), text(sMuted, w.Decreto),
+				date(sDate, w.FundingDate), text(sMuted, w.Status.Label()), blank(sDate), money(sMutedMoney, w.Amount)}})
 		}
 	}
 	if nov != nil {
-		label := "Novità rispetto al prospetto precedente"
-		if nov.Since != "" {
-			label += " (" + nov.Since + ")"
-		} else {
-			label = "Novità: primo prospetto prodotto dal registro, ogni candidatura è elencata come nuova"
-		}
-		rows = append(rows, row{}, row{cells: []cell{text(sBold, label)}})
-		if len(changes) == 0 {
-			rows = append(rows, row{cells: []cell{text(sNote, "Nessuna novità.")}})
-		}
-		// prima in D:E, dopo in F:G
-		novWidths := []float64{widths[0], widths[1], widths[2], widths[3] + widths[4], widths[5] + widths[6]}
-		for _, ch := range changes {
-			before := ""
-			if ch.Before != "" {
-				before = "prima: " + ch.Before
-			}
-			rows = append(rows, row{
-				cells: []cell{text(sWrap, ch.Measure), text(sWrap, ch.Kind), text(sText, ch.CUP),
-					text(sWrap, before), {}, text(sWrap, "dopo: "+ch.After)},
-				height: fitHeight(novWidths, ch.Measure, ch.Kind, "", before, "dopo: "+ch.After),
-				merges: []span{{4, 5}, {6, 7}},
-			})
-		}
+		rows = append(rows, councilChanges(nov, changes, ncol)...)
 	}
 	rows = append(rows, row{},
-		noteRow(sNote, "Stato: A = assegnata con decreto di finanziamento; E = erogata dopo l'asseverazione; R = rinuncia del comune. Il totale comprende le sole candidature A ed E.", ncol, 26),
-		noteRow(sNote, "La provenienza di ogni importo (file, foglio e riga) è nel foglio \"Fonti dei dati\".", ncol, 15),
+		merged(sNote, "Stato: A = assegnata con decreto di finanziamento; E = erogata dopo l'asseverazione; R = rinuncia del comune. "+
+			"Il totale comprende le sole candidature A ed E; «da erogare» è la parte assegnata e non ancora erogata."),
+		merged(sNote, "Il titolo dell'avviso di ogni candidatura e la provenienza di ogni importo (file, foglio e riga) sono nel foglio \"Fonti dei dati\"."),
 	)
-	p := a4(false, "Comune di "+c.Name+" - finanziamenti PNRR PA digitale 2026")
+	rows = append(rows, signature(meta, ncol)...)
 	return &sheet{
-		name: "Finanziamenti", page: p, widths: widths,
-		above: above, header: CouncilHeader, headerHeight: 30,
+		name: SheetCouncil, page: a4(false, "Comune di "+c.Label()+" - finanziamenti PNRR PA digitale 2026 - "+meta.MonthLabel(), meta.Heading),
+		cols:  councilCols,
+		above: above, header: CouncilHeader,
 		body: slices.Values(rows),
 	}
 }
 
-func councilSourcesSheet(cands []*funding.Candidatura) *sheet {
-	widths := []float64{22, 17, 13, 15, 40, 60}
+// councilChanges is the Novità section of a council workbook, with its own
+// header. The first export of a ledger has nothing to compare with: the
+// section says so instead of listing every candidatura a second time.
+func councilChanges(nov *ChangeList, changes []ChangeRow, ncol int) []row {
+	merged := func(s style, v string) row { return noteRow(s, v, ncol) }
+	if nov.Base == nil {
+		return []row{{}, merged(sBold, "Novità"),
+			merged(sNote, "Questo è il primo prospetto prodotto dal registro: le novità (candidature nuove, cambi di stato e di importo) "+
+				"saranno elencate a partire dal prossimo prospetto.")}
+	}
+	rows := []row{{}, merged(sBold, "Novità "+nov.since())}
+	if len(changes) == 0 {
+		return append(rows, merged(sNote, "Nessuna novità."))
+	}
+	rows = append(rows, row{cells: headerCells([]string{"Misura", "CUP", "Novità", "Stato prima", "Stato dopo", "Importo prima", "Importo dopo"})})
+	for _, ch := range changes {
+		before, beforeAmount := blank(sWrap), blank(sMoney)
+		if ch.Before != nil {
+			before, beforeAmount = text(sWrap, ch.Before.statusText()), money(sMoney, ch.Before.Amount)
+		}
+		rows = append(rows, row{cells: []cell{text(sWrap, ch.Measure), text(sText, ch.CUP), text(sWrap, ch.Kind),
+			before, text(sWrap, ch.After.statusText()), beforeAmount, money(sMoney, ch.After.Amount)}})
+	}
+	return rows
+}
+
+// signature is the block a council document ends with: place and date at
+// the left, the role and the line to sign on at the right.
+func signature(meta Meta, ncol int) []row {
+	return []row{
+		{},
+		{cells: []cell{text(sText, "Luogo e data"), {}, {}, {}, text(sSignature, meta.signature())}, merges: []span{{5, ncol}}},
+		{height: 30},
+		{cells: []cell{text(sText, "______________________________"), {}, {}, {}, text(sSignature, "______________________________")},
+			merges: []span{{1, 3}, {5, ncol}}},
+	}
+}
+
+func councilSourcesSheet(c *funding.Comune, cands []*funding.Candidatura, meta Meta) *sheet {
+	header := []string{"Misura", "Avviso", "CUP", "Stato", "Importo", "Fonte (file:foglio:riga)", "Stessa candidatura anche in"}
 	body := func(yield func(row) bool) {
 		for _, cd := range cands {
 			w := cd.Winner
-			if !yield(row{cells: []cell{text(sWrap, cd.Measure.Label), text(sText, w.CUP),
-				text(sText, w.Status.Label()), money(sMoney, w.Amount), text(sWrap, w.Pos.Ref()),
-				text(sWrap, cd.OtherSources())}, height: fitHeight(widths, cd.Measure.Label, "", "", "", w.Pos.Ref(), cd.OtherSources())}) {
+			st := sMoney
+			if !w.Status.Funded() {
+				st = sMutedMoney
+			}
+			if !yield(row{cells: []cell{text(sWrap, cd.Measure.Label), text(sWrap, w.Avviso), text(sText, w.CUP),
+				text(sText, w.Status.Label()), money(st, w.Amount), text(sWrap, w.Pos.Ref()),
+				text(sWrap, cd.OtherSources())}}) {
 				return
 			}
 		}
 	}
+	what := "Comune di " + c.Label() + " - provenienza degli importi"
 	return &sheet{
-		name: "Fonti dei dati", page: a4(true, "Provenienza degli importi"), widths: widths,
-		header: []string{"Misura", "CUP", "Stato", "Importo", "Fonte (file:foglio:riga)", "Stessa candidatura anche in"},
+		name: SheetCouncilSources, page: a4(true, what+" - "+meta.MonthLabel(), meta.Heading),
+		cols:   []col{{12, 22}, {20, 44}, colCUP, {9, 13}, colMoney, {14, 36}, {20, 50}},
+		above:  []row{noteRow(sTitle, what, len(header))},
+		header: header,
 		body:   body,
 	}
 }

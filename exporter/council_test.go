@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"consolida/funding"
 )
@@ -125,20 +126,25 @@ func TestWriteCouncil(t *testing.T) {
 	if !reflect.DeepEqual(r[5], CouncilHeader) {
 		t.Fatalf("row 6 %q, want the header", r[5])
 	}
-	if r[6][5] != funding.StatusAssigned.Label() || r[7][0] != "TOTALE FINANZIATO" || r[8][0] != "di cui erogato" {
-		t.Fatalf("rows 7-9 %q", r[6:9])
+	if r[6][4] != funding.StatusAssigned.Label() || r[7][0] != "TOTALE FINANZIATO" || r[8][0] != "di cui erogato" || !strings.HasPrefix(r[9][0], "da erogare") {
+		t.Fatalf("rows 7-10 %q", r[6:10])
 	}
 	moneyAt(t, f, "Finanziamenti", "G7", centsLecco)
 	moneyAt(t, f, "Finanziamenti", "G8", centsLecco)
 	formulaAt(t, f, "Finanziamenti", "G8", "SUM(G7:G7)")
 	moneyAt(t, f, "Finanziamenti", "G9", 0)
-	formulaAt(t, f, "Finanziamenti", "G9", `SUMIF(F7:F7,"E*",G7:G7)`)
-	if r[10][0] != "Rinunce e revoche (elencate, non sommate)" || r[11][5] != funding.StatusRenounced.Label() {
-		t.Errorf("rows 11-12 %q", r[10:12])
+	formulaAt(t, f, "Finanziamenti", "G9", `SUMIF(E7:E7,"E*",G7:G7)`)
+	moneyAt(t, f, "Finanziamenti", "G10", centsLecco)
+	formulaAt(t, f, "Finanziamenti", "G10", "G8-G9")
+	if r[11][0] != "Rinunce e revoche (elencate, non sommate)" || r[12][4] != funding.StatusRenounced.Label() {
+		t.Errorf("rows 12-13 %q", r[11:13])
 	}
-	moneyAt(t, f, "Finanziamenti", "G12", 500000)
-	if got := dumpLine(dump["Finanziamenti"], "merges"); got != "A14:G14 A15:G15" {
-		t.Errorf("merges %q", got)
+	moneyAt(t, f, "Finanziamenti", "G13", 500000)
+	merges := " " + dumpLine(dump["Finanziamenti"], "merges") + " "
+	for _, m := range []string{"A1:G1", "A4:G4", "A10:F10", "A12:G12", "A15:G15", "A16:G16"} {
+		if !strings.Contains(merges, " "+m+" ") {
+			t.Errorf("merges %q, want %s", merges, m)
+		}
 	}
 	layout, err := f.GetPageLayout("Finanziamenti")
 	if err != nil || *layout.Orientation != "portrait" || *layout.FitToWidth != 1 {
@@ -151,14 +157,14 @@ func TestWriteCouncil(t *testing.T) {
 	for _, n := range f.GetDefinedName() {
 		titles[n.Scope+" "+n.Name] = n.RefersTo
 	}
-	if titles["Finanziamenti _xlnm.Print_Titles"] != "'Finanziamenti'!$6:$6" || titles["Fonti dei dati _xlnm.Print_Titles"] != "'Fonti dei dati'!$1:$1" {
+	if titles["Finanziamenti _xlnm.Print_Titles"] != "'Finanziamenti'!$6:$6" || titles["Fonti dei dati _xlnm.Print_Titles"] != "'Fonti dei dati'!$2:$2" {
 		t.Errorf("print titles %q", titles)
 	}
 	if got := dumpLine(dump["Finanziamenti"], "panes"); !strings.Contains(got, `"Freeze":false`) {
 		t.Errorf("panes %s on the council page", got)
 	}
 	src := rows(t, f, "Fonti dei dati")
-	if len(src) != 3 || src[1][4] == "" {
+	if len(src) != 4 || src[0][0] != "Comune di Lecco (LC) - provenienza degli importi" || src[2][1] != avPago || src[2][5] == "" {
 		t.Errorf("sources %q", src)
 	}
 
@@ -166,18 +172,23 @@ func TestWriteCouncil(t *testing.T) {
 	p = filepath.Join(dir, "097058_Olgiate_Molgora.xlsx")
 	f = open(t, p)
 	moneyAt(t, f, "Finanziamenti", "G9", centsOlgiate)
+	if paid, _ := cellNumber(t, f, "Finanziamenti", "F7"); paid != 45882 { // 13/08/2025
+		t.Errorf("payment date F7 = %v, want 13/08/2025", paid)
+	}
 	src = rows(t, f, "Fonti dei dati")
-	if src[1][4] != "b.csv:2" || src[1][5] != "a.csv:2" {
-		t.Errorf("sources %q", src[1])
+	if src[2][5] != "b.csv:2" || src[2][6] != "a.csv:2" {
+		t.Errorf("sources %q", src[2])
 	}
 }
 
 func TestWriteCouncilChanges(t *testing.T) {
 	res := fixture(t)
 	sassari := res.Comuni[2].Comune
-	nov := &ChangeList{Since: "n. 1 del 15/10/2026 10:00, ottobre 2026", Items: []ChangeRow{{
+	nov := &ChangeList{Base: &Baseline{ID: 1, Generated: time.Date(2026, 10, 15, 10, 0, 0, 0, time.UTC), Month: "2026-10"}, Items: []ChangeRow{{
 		Kind: LabelAmountChange, ISTAT: sassari.ISTAT, Comune: sassari.Name, Measure: "1.4.5 Notifiche digitali", CUP: "B81F22002220006",
-		Before: "40.000,00 €", After: "50.123,45 €", ComuneID: sassari.ID,
+		Before:   &ChangeState{Status: funding.StatusAssigned, StatusDate: 20230301, Amount: 4000000},
+		After:    ChangeState{Status: funding.StatusAssigned, StatusDate: 20230301, Amount: centsSassari},
+		ComuneID: sassari.ID,
 	}}}
 	dir := filepath.Join(t.TempDir(), "consiglio")
 	writeSet(t, dir, res, nov)
@@ -186,16 +197,19 @@ func TestWriteCouncilChanges(t *testing.T) {
 	i := slices.IndexFunc(r, func(row []string) bool {
 		return len(row) > 0 && strings.HasPrefix(row[0], "Novità rispetto al prospetto")
 	})
-	if i < 0 || !strings.Contains(r[i][0], nov.Since) {
+	if i < 0 || r[i][0] != "Novità rispetto al prospetto di ottobre 2026 (generato il 15/10/2026)" {
 		t.Fatalf("no Novità heading in %q", r)
 	}
-	if got := r[i+1]; got[1] != LabelAmountChange || got[3] != "prima: 40.000,00 €" || got[5] != "dopo: 50.123,45 €" {
+	// its own columns
+	if got := strings.Join(r[i+1], "|"); got != "Misura|CUP|Novità|Stato prima|Stato dopo|Importo prima|Importo dopo" {
+		t.Fatalf("Novità header %q", got)
+	}
+	if got := r[i+2]; got[1] != "B81F22002220006" || got[2] != LabelAmountChange || got[3] != "A - assegnata dal 01/03/2023" || got[4] != "A - assegnata dal 01/03/2023" {
 		t.Errorf("Novità row %q", got)
 	}
-	merges := dumpLine(dumpSheets(t, filepath.Join(dir, "090064_Sassari.xlsx"))["Finanziamenti"], "merges")
-	if n := i + 2; !strings.Contains(merges, fmt.Sprintf("D%d:E%d F%d:G%d", n, n, n, n)) {
-		t.Errorf("merges %q", merges)
-	}
+	n := i + 3
+	moneyAt(t, f, "Finanziamenti", fmt.Sprintf("F%d", n), 4000000)
+	moneyAt(t, f, "Finanziamenti", fmt.Sprintf("G%d", n), centsSassari)
 	// the other comuni say there is nothing new
 	r = rows(t, open(t, filepath.Join(dir, "097042_Lecco.xlsx")), "Finanziamenti")
 	if !slices.ContainsFunc(r, func(row []string) bool { return len(row) > 0 && row[0] == "Nessuna novità." }) {
@@ -315,7 +329,7 @@ func TestWriteCouncilLongText(t *testing.T) {
 	if h, err := f.GetRowHeight("Finanziamenti", 7); err != nil || h != 409 {
 		t.Errorf("row 7 height %v (%v), want 409", h, err)
 	}
-	if v, _ := f.GetCellValue("Finanziamenti", "D7"); v != r.Decreto {
+	if v, _ := f.GetCellValue("Finanziamenti", "C7"); v != r.Decreto {
 		t.Errorf("decreto %q", v)
 	}
 }

@@ -3,6 +3,7 @@ package exporter
 import (
 	"fmt"
 	"io"
+	"iter"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -20,12 +21,14 @@ const (
 	SheetChanges   = "Novità"
 )
 
-// DettaglioHeader is the header of the Dettaglio sheet.
+// DetailHeader is the header of the Dettaglio sheet.
 var DetailHeader = []string{"Codice ISTAT", "Comune", "Provincia", "Codice IPA", "Misura (id)", "Misura",
 	"Avviso", "CUP", "Decreto", "Data finanziamento", "Stato", "Data stato", "Importo", "Fonte"}
 
-// AnomalieHeader is the header of the Anomalie sheet.
-var AnomaliesHeader = []string{"File", "Foglio", "Riga", "Campo", "Valore", "Motivo", "Suggerimento", "Esito", "Colonna"}
+// AnomaliesHeader is the header of the Anomalie sheet: the contract's
+// columns, then the comune each anomaly is tied to.
+var AnomaliesHeader = []string{"File", "Foglio", "Riga", "Campo", "Valore", "Motivo", "Suggerimento", "Esito", "Colonna",
+	"Codice ISTAT", "Comune"}
 
 // WriteCST writes the CST workbook of the report to path.
 func WriteCST(path string, r *Report) error {
@@ -33,45 +36,65 @@ func WriteCST(path string, r *Report) error {
 	return WriteFileAtomic(path, func(w io.Writer) error { return excelizeRenderer{}.render(w, b) })
 }
 
-// cstBook describes the CST workbook; Dettaglio and Anomalie go on as many
-// sheets as needed with at most limit rows under each header.
+// cstBook describes the CST workbook, laid out; Dettaglio and Anomalie go
+// on as many sheets as needed with at most limit rows under each header.
 func cstBook(r *Report, limit int) *book {
 	res, meta := r.Result, r.Meta
-	b := &book{props: excelize.DocProperties{
-		Title:   "Finanziamenti PNRR PA digitale 2026 - " + meta.MonthLabel(),
-		Creator: "consolida", Language: "it-IT",
-		Description: "Prospetto consolidato dei finanziamenti PNRR Missione 1 Componente 1 per i comuni del CST",
-	}}
+	b := newBook(meta, "Finanziamenti PNRR PA digitale 2026 - "+meta.MonthLabel(),
+		"Prospetto consolidato dei finanziamenti PNRR Missione 1 Componente 1 per i comuni del CST")
 	b.sheets = append(b.sheets, summarySheet(res, meta))
-	b.sheets = append(b.sheets, detailSheets(res.Candidature, meta, limit)...)
-	b.sheets = append(b.sheets, measuresSheet(res, meta))
 	if r.Changes != nil {
-		b.sheets = append(b.sheets, changesSheet(r.Changes, meta))
+		b.sheets = append(b.sheets, changesSheet(r.Changes, meta, res))
 	}
-	b.sheets = append(b.sheets, anomaliesSheets(res.Anomalies, meta, limit)...)
+	b.sheets = append(b.sheets, detailSheets(res.Candidature, meta, res, limit)...)
+	b.sheets = append(b.sheets, measuresSheet(res, meta))
+	b.sheets = append(b.sheets, anomaliesSheets(res, meta, limit)...)
 	b.sheets = append(b.sheets, sourcesSheet(res, meta))
+	b.layout()
 	return b
 }
 
-func heading(meta Meta, what string) string {
+// heading is the page header of a CST sheet: what it shows, the month,
+// the date the data are up to, the comuni it covers.
+func heading(meta Meta, res *funding.Result, what string) string {
 	h := "Finanziamenti PNRR PA digitale 2026 - " + what + " - " + meta.MonthLabel()
+	if u := updated(res, meta); u != "" {
+		h += " (" + u + ")"
+	}
 	if meta.Scope != "" {
 		h += " - " + meta.Scope
 	}
 	return h
 }
 
+// cstPage is the print setup of a CST sheet: landscape, the heading at
+// the top, who issues the document at the bottom.
+func cstPage(meta Meta, res *funding.Result, what string) page {
+	return a4(true, heading(meta, res, what), meta.Heading)
+}
+
+// Widths of the kinds of columns, in units.
+var (
+	colISTAT    = col{8, 9}
+	colProvince = col{5, 9}
+	colMoney    = col{10, 22} // up to 999.999.999.999,99 €
+	colCount    = col{7, 12}
+	colDate     = col{10.5, 12}   // wider for a header word such as "erogazione"
+	colDateWide = col{10.5, 14.5} // or "finanziamento"
+	colCUP      = col{10, 18}
+)
+
 func summarySheet(res *funding.Result, meta Meta) *sheet {
 	ms := res.Catalog.Measures
 	ncol := 3 + len(ms) + 1
 	hdr := []string{"Codice ISTAT", "Comune", "Provincia"}
-	widths := []float64{10, 28, 9}
+	cols := []col{colISTAT, {12, 34}, colProvince}
 	for _, m := range ms {
 		hdr = append(hdr, m.Label)
-		widths = append(widths, 15)
+		cols = append(cols, colMoney)
 	}
 	hdr = append(hdr, "Totale")
-	widths = append(widths, 17)
+	cols = append(cols, colMoney)
 	last := len(res.Comuni) + 2 // header + rows + TOTALE
 	body := func(yield func(row) bool) {
 		cells := make([]cell, 0, ncol)
@@ -93,16 +116,19 @@ func summarySheet(res *funding.Result, meta Meta) *sheet {
 		}
 		c := colLetter(ncol)
 		tot = append(tot, sum(money(sMoneyBold, res.Total), fmt.Sprintf("%s2:%s%d", c, c, last-1)))
-		note := fmt.Sprintf("Importi in euro delle candidature assegnate (A) o erogate (E), dopo aver tolto i duplicati; rinunce e revoche escluse. Generato il %s.",
-			meta.Generated.Format("02/01/2006"))
+		note := "Importi in euro delle candidature assegnate (A) o erogate (E), dopo aver tolto i duplicati; rinunce e revoche escluse."
+		if u := updated(res, meta); u != "" {
+			note += " Dati aggiornati al " + strings.TrimPrefix(u, "dati aggiornati al ") + " (la data più recente nei file letti)."
+		}
+		note += " Generato il " + meta.Generated.Format("02/01/2006") + "."
 		if yield(row{cells: tot}) && yield(row{}) {
-			yield(noteRow(sNote, note, ncol, 28))
+			yield(noteRow(sNote, note, ncol))
 		}
 	}
 	return &sheet{
-		name: SheetSummary, page: a4(true, heading(meta, "riepilogo per comune")),
-		widths: widths, freeze: freeze{cols: 3, rows: 1},
-		header: hdr, headerHeight: 45,
+		name: SheetSummary, page: cstPage(meta, res, "riepilogo per comune"),
+		cols: cols, freeze: freeze{cols: 3, rows: 1},
+		header:     hdr,
 		autoFilter: true, dataRows: len(res.Comuni),
 		body: body,
 	}
@@ -129,16 +155,16 @@ func parts(base string, n, limit int) (names []string, bounds [][2]int) {
 	return names, bounds
 }
 
-func detailSheets(cands []*funding.Candidatura, meta Meta, limit int) []*sheet {
+func detailSheets(cands []*funding.Candidatura, meta Meta, res *funding.Result, limit int) []*sheet {
 	names, bounds := parts(SheetDetail, len(cands), limit)
 	sheets := make([]*sheet, len(names))
 	for p, name := range names {
-		sheets[p] = detailSheet(name, cands[bounds[p][0]:bounds[p][1]], meta)
+		sheets[p] = detailSheet(name, cands[bounds[p][0]:bounds[p][1]], meta, res)
 	}
 	return sheets
 }
 
-func detailSheet(name string, cands []*funding.Candidatura, meta Meta) *sheet {
+func detailSheet(name string, cands []*funding.Candidatura, meta Meta, res *funding.Result) *sheet {
 	body := func(yield func(row) bool) {
 		cells := make([]cell, 0, len(DetailHeader))
 		for _, c := range cands {
@@ -160,9 +186,10 @@ func detailSheet(name string, cands []*funding.Candidatura, meta Meta) *sheet {
 		}
 	}
 	return &sheet{
-		name: name, page: a4(true, heading(meta, "dettaglio delle candidature")),
-		widths: []float64{10, 24, 9, 11, 12, 22, 44, 17, 26, 12, 13, 12, 15, 34},
-		freeze: freeze{rows: 1}, header: DetailHeader, headerHeight: 30,
+		name: name, page: cstPage(meta, res, "dettaglio delle candidature"),
+		cols: []col{colISTAT, {10, 26}, colProvince, {8, 12}, {7, 12}, {10, 26}, {16, 50}, colCUP, {10, 32},
+			colDateWide, {9, 14}, colDate, colMoney, {12, 50}},
+		freeze: freeze{rows: 1}, header: DetailHeader,
 		autoFilter: true, dataRows: len(cands),
 		body: body,
 	}
@@ -195,22 +222,21 @@ func measuresSheet(res *funding.Result, meta Meta) *sheet {
 			}
 		}
 		r := func(col string) string { return fmt.Sprintf("%s2:%s%d", col, col, last-1) }
-		total := row{cells: []cell{text(sTotalLabel, "TOTALE"), intCell(sTotalLabel, comuni), sum(intCell(sTotalLabel, tot.Candidature), r("C")),
+		total := row{cells: []cell{text(sTotalLabel, "TOTALE"), intCell(sIntBold, comuni), sum(intCell(sIntBold, tot.Candidature), r("C")),
 			sum(money(sMoneyBold, tot.Funded), r("D")), sum(money(sMoneyBold, tot.Erogato), r("E")),
-			sum(intCell(sTotalLabel, tot.Renunciations), r("F")), sum(money(sMoneyBold, tot.RenouncedAmount), r("G")),
-			sum(intCell(sTotalLabel, tot.Revocations), r("H")), sum(money(sMoneyBold, tot.RevokedAmount), r("I"))}}
+			sum(intCell(sIntBold, tot.Renunciations), r("F")), sum(money(sMoneyBold, tot.RenouncedAmount), r("G")),
+			sum(intCell(sIntBold, tot.Revocations), r("H")), sum(money(sMoneyBold, tot.RevokedAmount), r("I"))}}
 		if yield(total) {
-			yield(noteRow(sNote, "Comuni finanziati: comuni con almeno una candidatura assegnata o erogata nella misura (nella riga TOTALE: comuni con almeno un finanziamento).", 9, 28))
+			yield(noteRow(sNote, "Comuni finanziati: comuni con almeno una candidatura assegnata o erogata nella misura (nella riga TOTALE: comuni con almeno un finanziamento).", 9))
 		}
 	}
 	s := &sheet{
-		name: name, page: a4(true, heading(meta, "sintesi per misura")),
-		widths: []float64{30, 14, 14, 18, 18, 12, 16, 12, 16},
+		name: name, page: cstPage(meta, res, "sintesi per misura"),
+		cols:   []col{{16, 30}, colCount, colCount, colMoney, colMoney, colCount, colMoney, colCount, colMoney},
 		freeze: freeze{rows: 1},
 		header: []string{"Misura", "Comuni finanziati", "Candidature finanziate", "Importo finanziato (A+E)",
 			"di cui erogato (E)", "Rinunce", "Importo rinunce", "Revoche", "Importo revoche"},
-		headerHeight: 32,
-		body:         body,
+		body: body,
 	}
 	if n == 0 {
 		return s
@@ -222,26 +248,74 @@ func measuresSheet(res *funding.Result, meta Meta) *sheet {
 			{Name: q + "!$D$1", Categories: fmt.Sprintf("%s!$A$2:$A$%d", q, last-1), Values: fmt.Sprintf("%s!$D$2:$D$%d", q, last-1)},
 			{Name: q + "!$E$1", Categories: fmt.Sprintf("%s!$A$2:$A$%d", q, last-1), Values: fmt.Sprintf("%s!$E$2:$E$%d", q, last-1)},
 		},
-		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Importi finanziati ed erogati per misura (euro)"}}},
-		Legend:    excelize.ChartLegend{Position: "bottom"},
+		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Importi finanziati ed erogati per misura (euro)", Font: &excelize.Font{Family: fontFamily, Size: 12, Bold: true}}}},
+		Legend:    excelize.ChartLegend{Position: "bottom", Font: &excelize.Font{Family: fontFamily, Size: 9}},
 		Dimension: excelize.ChartDimension{Width: 900, Height: 420},
-		YAxis:     excelize.ChartAxis{NumFmt: excelize.ChartNumFmt{CustomNumFmt: "#,##0"}, MajorGridLines: true, Font: excelize.Font{Color: "404040", Size: 9}},
-		XAxis:     excelize.ChartAxis{ReverseOrder: true, Font: excelize.Font{Color: "000000", Size: 9}},
+		YAxis:     excelize.ChartAxis{NumFmt: excelize.ChartNumFmt{CustomNumFmt: "#,##0"}, MajorGridLines: true, Font: excelize.Font{Family: fontFamily, Color: "404040", Size: 9}},
+		XAxis:     excelize.ChartAxis{ReverseOrder: true, Font: excelize.Font{Family: fontFamily, Color: "000000", Size: 9}},
 		PlotArea:  excelize.ChartPlotArea{ShowVal: false},
 	}}
 	return s
 }
 
-func anomaliesSheets(anomalies []funding.Anomaly, meta Meta, limit int) []*sheet {
+func anomaliesSheets(res *funding.Result, meta Meta, limit int) []*sheet {
+	anomalies := res.Anomalies
 	names, bounds := parts(SheetAnomalies, len(anomalies), limit)
 	sheets := make([]*sheet, len(names))
 	for p, name := range names {
-		sheets[p] = anomaliesSheet(name, anomalies[bounds[p][0]:bounds[p][1]], meta)
+		s := anomaliesSheet(name, anomalies[bounds[p][0]:bounds[p][1]], meta, res)
+		if p == len(names)-1 {
+			// the last part says what is not listed
+			s.body = withNotes(s.body, len(AnomaliesHeader), anomaliesNotes(res)...)
+		}
+		sheets[p] = s
 	}
 	return sheets
 }
 
-func anomaliesSheet(name string, anomalies []funding.Anomaly, meta Meta) *sheet {
+// anomaliesNotes are the notes under the Anomalie: none listed, or the
+// anomalies of comuni outside the report.
+func anomaliesNotes(res *funding.Result) []string {
+	var notes []string
+	if len(res.Anomalies) == 0 {
+		notes = append(notes, "Nessuna anomalia: ogni riga letta è stata riconosciuta.")
+	}
+	if n := res.OtherAnomalies; n > 0 {
+		s := fmt.Sprintf("Non sono elencate %s anomalie di righe di comuni non compresi in questo prospetto", fmtInt(n))
+		if n == 1 {
+			s = "Non è elencata 1 anomalia di una riga di un comune non compreso in questo prospetto"
+		}
+		if res.OtherRejected > 0 {
+			s += fmt.Sprintf(" (righe scartate: %s, contate nel foglio Fonti)", fmtInt(res.OtherRejected))
+		}
+		notes = append(notes, s+".")
+	}
+	return notes
+}
+
+// withNotes follows body with a blank row and a note row per note.
+func withNotes(body iter.Seq[row], ncol int, notes ...string) iter.Seq[row] {
+	if len(notes) == 0 {
+		return body
+	}
+	return func(yield func(row) bool) {
+		for rw := range body {
+			if !yield(rw) {
+				return
+			}
+		}
+		if !yield(row{}) {
+			return
+		}
+		for _, n := range notes {
+			if !yield(noteRow(sNote, n, ncol)) {
+				return
+			}
+		}
+	}
+}
+
+func anomaliesSheet(name string, anomalies []funding.Anomaly, meta Meta, res *funding.Result) *sheet {
 	body := func(yield func(row) bool) {
 		cells := make([]cell, 0, len(AnomaliesHeader))
 		for _, a := range anomalies {
@@ -249,20 +323,22 @@ func anomaliesSheet(name string, anomalies []funding.Anomaly, meta Meta) *sheet 
 			if a.Pos.Row > 0 {
 				rowN = intCell(sText, a.Pos.Row)
 			}
-			cells = append(cells[:0], text(sText, a.Pos.File), text(sText, a.Pos.Sheet), rowN, text(sText, a.Field),
-				text(sWrap, truncate(a.Value, 200)), text(sWrap, a.Reason), text(sWrap, a.Suggestion), text(sText, a.OutcomeLabel()), text(sText, a.Pos.Col))
+			istat, comune := blank(sText), blank(sText)
+			if a.Comune != nil {
+				istat, comune = text(sText, a.Comune.ISTAT), text(sWrap, a.Comune.Name)
+			}
+			cells = append(cells[:0], text(sWrap, a.Pos.File), text(sText, a.Pos.Sheet), rowN, text(sText, a.Field),
+				text(sWrap, truncate(a.Value, 200)), text(sWrap, a.Reason), text(sWrap, a.Suggestion), text(sText, a.OutcomeLabel()), text(sText, a.Pos.Col),
+				istat, comune)
 			if !yield(row{cells: cells}) {
 				return
 			}
 		}
-		if len(anomalies) == 0 {
-			yield(noteRow(sNote, "Nessuna anomalia: ogni riga letta è stata riconosciuta.", len(AnomaliesHeader), 20))
-		}
 	}
 	return &sheet{
-		name: name, page: a4(true, heading(meta, "anomalie nei file ricevuti")),
-		widths: []float64{30, 14, 7, 16, 28, 50, 50, 14, 8},
-		freeze: freeze{rows: 1}, header: AnomaliesHeader, headerHeight: 20,
+		name: name, page: cstPage(meta, res, "anomalie nei file ricevuti"),
+		cols:   []col{{10, 28}, {6, 14}, {5, 8}, {6, 14}, {10, 28}, {16, 40}, {16, 36}, {10, 13}, {7, 8}, colISTAT, {10, 24}},
+		freeze: freeze{rows: 1}, header: AnomaliesHeader,
 		autoFilter: true, dataRows: len(anomalies),
 		body: body,
 	}
@@ -280,7 +356,8 @@ func sourcesSheet(res *funding.Result, meta Meta) *sheet {
 	headers := []string{"File", "Formato", "SHA-256", "Righe lette", "Consolidate", "Duplicati", "Altri enti",
 		"Fuori selezione", "Scartate", "Importo letto", "Importo consolidato", "Importo duplicati",
 		"Importo altri enti", "Importo fuori selezione", "Importo scartato", "Note"}
-	widths := []float64{34, 22, 20, 10, 11, 10, 10, 10, 9, 17, 17, 17, 17, 17, 15, 45}
+	cols := []col{{14, 34}, {10, 22}, fixed(20), colCount, colCount, colCount, colCount, colCount, colCount,
+		colMoney, colMoney, colMoney, colMoney, colMoney, colMoney, {20, 45}}
 	last := len(res.Sources) + 2
 	body := func(yield func(row) bool) {
 		for _, s := range res.Sources {
@@ -290,20 +367,19 @@ func sourcesSheet(res *funding.Result, meta Meta) *sheet {
 				notes = append([]string{"non letto: " + s.Skipped}, notes...)
 			}
 			noteText := truncate(strings.Join(notes, "\n"), 3000)
-			h := fitHeight(widths, s.Name, s.Format, "", "", "", "", "", "", "", "", "", "", "", "", "", noteText)
-			if !yield(row{cells: []cell{text(sText, s.Name), text(sWrap, s.Format), text(sText, s.SHA256),
+			if !yield(row{cells: []cell{text(sWrap, s.Name), text(sWrap, s.Format), text(sText, s.SHA256),
 				intCell(sInt, s.Read.Rows), intCell(sInt, o.Consolidated.Rows), intCell(sInt, o.Duplicates.Rows),
 				intCell(sInt, o.AltriEnti.Rows), intCell(sInt, o.OutOfScope.Rows), intCell(sInt, o.Rejected.Rows),
 				money(sMoney, s.Read.Amount), money(sMoney, o.Consolidated.Amount), money(sMoney, o.Duplicates.Amount),
 				money(sMoney, o.AltriEnti.Amount), money(sMoney, o.OutOfScope.Amount), money(sMoney, o.Rejected.Amount),
-				text(sWrap, noteText)}, height: h}) {
+				text(sWrap, noteText)}}) {
 				return
 			}
 		}
 		c := res.Conservation
 		o := c.Outcomes
 		r := func(col string) string { return fmt.Sprintf("%s2:%s%d", col, col, last-1) }
-		count := func(col string, v int) cell { return sum(intCell(sTotalLabel, v), r(col)) }
+		count := func(col string, v int) cell { return sum(intCell(sIntBold, v), r(col)) }
 		amount := func(col string, v funding.Amount) cell { return sum(money(sMoneyBold, v), r(col)) }
 		if !yield(row{cells: []cell{text(sTotalLabel, "TOTALE"), text(sTotalLabel, ""), text(sTotalLabel, ""),
 			count("D", c.Read.Rows), count("E", o.Consolidated.Rows), count("F", o.Duplicates.Rows), count("G", o.AltriEnti.Rows),
@@ -314,16 +390,16 @@ func sourcesSheet(res *funding.Result, meta Meta) *sheet {
 			return
 		}
 		for _, line := range ConservationLines(res) {
-			if !yield(noteRow(sBoldWrap, line, len(headers), 30)) {
+			if !yield(noteRow(sBoldWrap, line, len(headers))) {
 				return
 			}
 		}
 	}
 	return &sheet{
-		name: SheetSources, page: a4(true, heading(meta, "file letti e conservazione")),
-		widths: widths, freeze: freeze{cols: 1, rows: 1},
-		header: headers, headerHeight: 32,
-		body: body,
+		name: SheetSources, page: cstPage(meta, res, "file letti e conservazione"),
+		cols: cols, freeze: freeze{cols: 1, rows: 1},
+		header: headers,
+		body:   body,
 	}
 }
 

@@ -151,8 +151,8 @@ func TestCSTWorkbook(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if hf.OddHeader != "&L&8Finanziamenti PNRR PA digitale 2026 - riepilogo per comune - novembre 2026 - provincia LC" ||
-			hf.OddFooter != "&L&8consolida&R&8Pagina &P di &N" {
+		if hf.OddHeader != `&L&"Arial,Regular"&9Finanziamenti PNRR PA digitale 2026 - riepilogo per comune - novembre 2026 (dati aggiornati al 13/08/2025) - provincia LC` ||
+			hf.OddFooter != `&L&"Arial,Regular"&9&R&"Arial,Regular"&9Pagina &P di &N` {
 			t.Errorf("header/footer %q %q", hf.OddHeader, hf.OddFooter)
 		}
 		panes, err := f.GetPanes(SheetSummary)
@@ -242,7 +242,7 @@ func TestCSTWorkbook(t *testing.T) {
 		if got := r[1]; got[0] != "b.csv" || got[2] != "9" || got[3] != "importo" || got[7] != "segnalazione" || got[8] != "F" {
 			t.Errorf("row 2 %q", got)
 		}
-		if got := dumpLine(dump[SheetAnomalies], "autofilter"); got != "$A$1:$I$2" {
+		if got := dumpLine(dump[SheetAnomalies], "autofilter"); got != "$A$1:$K$2" {
 			t.Errorf("autofilter %q", got)
 		}
 	})
@@ -272,21 +272,22 @@ func TestCSTWorkbook(t *testing.T) {
 func TestCSTWithChanges(t *testing.T) {
 	res := fixture(t)
 	p := filepath.Join(t.TempDir(), "CST.xlsx")
-	nov := &ChangeList{Since: "n. 1 del 15/10/2026 10:00, ottobre 2026", Items: []ChangeRow{
-		{Kind: LabelNew, ISTAT: "090064", Comune: "Sassari", Measure: "1.4.5", CUP: "B81F22002220006", After: "A - assegnata", Source: "b.csv:3"},
+	nov := &ChangeList{Base: &Baseline{ID: 1, Generated: time.Date(2026, 10, 15, 10, 0, 0, 0, time.UTC), Month: "2026-10"}, Items: []ChangeRow{
+		{Kind: LabelNew, ISTAT: "090064", Comune: "Sassari", Measure: "1.4.5", CUP: "B81F22002220006",
+			After: ChangeState{Status: funding.StatusAssigned, Amount: centsSassari}, Source: "b.csv:3"},
 	}}
 	if err := WriteCST(p, &Report{Result: res, Changes: nov, Meta: testMeta}); err != nil {
 		t.Fatal(err)
 	}
 	f := open(t, p)
-	if got, want := f.GetSheetList(), []string{SheetSummary, SheetDetail, SheetMeasures, SheetChanges, SheetAnomalies, SheetSources}; !reflect.DeepEqual(got, want) {
+	if got, want := f.GetSheetList(), []string{SheetSummary, SheetChanges, SheetDetail, SheetMeasures, SheetAnomalies, SheetSources}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("sheets %q, want %q", got, want)
 	}
 	r := rows(t, f, SheetChanges)
 	if !reflect.DeepEqual(r[0], ChangesHeader) || r[1][0] != LabelNew || r[1][1] != "090064" {
 		t.Fatalf("rows %q", r[:2])
 	}
-	if got := dumpLine(dumpSheets(t, p)[SheetChanges], "autofilter"); got != "$A$1:$H$2" {
+	if got := dumpLine(dumpSheets(t, p)[SheetChanges], "autofilter"); got != "$A$1:$M$2" {
 		t.Errorf("autofilter %q", got)
 	}
 }
@@ -317,7 +318,7 @@ func TestSplitOverSheets(t *testing.T) {
 		last   string
 	}{
 		{SheetDetail, []string{"Dettaglio", "Dettaglio 2"}, DetailHeader, "N"},
-		{SheetAnomalies, []string{"Anomalie", "Anomalie 2", "Anomalie 3"}, AnomaliesHeader, "I"},
+		{SheetAnomalies, []string{"Anomalie", "Anomalie 2", "Anomalie 3"}, AnomaliesHeader, "K"},
 	} {
 		all := rows(t, whole, tc.base)
 		var joined [][]string
@@ -369,8 +370,9 @@ func sameStorage(dump string) string {
 // It is the check a second renderer (issue 11) will have to pass.
 func TestRenderModesAgree(t *testing.T) {
 	res := fixture(t)
-	nov := &ChangeList{Items: []ChangeRow{{Kind: LabelStatusChange, ISTAT: "097058", Comune: "Olgiate Molgora", Measure: "1.4.5",
-		Before: "A - assegnata", After: "E - erogata dal 13/08/2025", ComuneID: res.Comuni[1].Comune.ID}}}
+	nov := &ChangeList{Base: &Baseline{ID: 1, Month: "2026-10"}, Items: []ChangeRow{{Kind: LabelStatusChange, ISTAT: "097058", Comune: "Olgiate Molgora", Measure: "1.4.5",
+		Before: &ChangeState{Status: funding.StatusAssigned, StatusDate: 20230103, Amount: centsOlgiate},
+		After:  ChangeState{Status: funding.StatusErogata, StatusDate: 20250813, Amount: centsOlgiate}, ComuneID: res.Comuni[1].Comune.ID}}}
 	r := &Report{Result: res, Changes: nov, Meta: testMeta}
 	byComune := map[int32][]*funding.Candidatura{}
 	for _, c := range res.Candidature {
@@ -378,7 +380,7 @@ func TestRenderModesAgree(t *testing.T) {
 	}
 	books := map[string]*book{"CST": cstBook(r, 2)}
 	for _, c := range res.Comuni {
-		books[c.Comune.Name] = councilBook(c, byComune[c.Comune.ID], testMeta, nov, nov.Items)
+		books[c.Comune.Name] = councilBook(c, byComune[c.Comune.ID], res, testMeta, nov, nov.Items)
 	}
 	for name, b := range books {
 		stream := dumpSheets(t, render(t, excelizeRenderer{}, b))

@@ -431,7 +431,11 @@ func (e *LookupError) Unwrap() error { return e.Err }
 // Resolve finds the comune of a row: by ISTAT code, codice catastale, IPA
 // code, then by name (with the province to tell homonyms apart). A fuzzy
 // match is never applied: it only fills Suggestions.
-func (r *Registry) Resolve(q Query) (*Comune, error) {
+func (r *Registry) Resolve(q Query) (*Comune, error) { return r.resolve(q, true) }
+
+// resolve is Resolve; without suggest, an unknown name gets no suggestions
+// (and spends nothing of the search's budget).
+func (r *Registry) resolve(q Query, suggest bool) (*Comune, error) {
 	if !r.built {
 		r.Build()
 	}
@@ -491,6 +495,9 @@ func (r *Registry) Resolve(q Query) (*Comune, error) {
 	case 1:
 		return r.Comuni[cands[0]], nil
 	case 0:
+		if !suggest {
+			return nil, &LookupError{Err: ErrUnknownComune}
+		}
 		sugg, cut := r.suggest(NameKey(name), 3)
 		return nil, &LookupError{Err: ErrUnknownComune, Suggestions: sugg, SuggestionsCut: cut}
 	}

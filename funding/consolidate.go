@@ -176,19 +176,27 @@ type Conservation struct {
 // copy: what Consolidate derived about each record is in the slices
 // parallel to it (Outcome, ComuneOf), never written into the records.
 type Result struct {
-	Catalog      *Catalog
-	Registry     *Registry       // a copy of the input's, that learnt the comuni of the rows
-	Records      []Record        // the input's records, read-only
-	Outcome      []Outcome       // per record: what happened to it
-	ComuneOf     []int32         // per record: its comune (index in Registry.Comuni), -1 for none
-	Sources      []Source        // the input's sources with RefDate and Outcomes set
-	Anomalies    []Anomaly       // the input's anomalies and those of the consolidation, by position
-	Comuni       []*ComuneTotals // reported comuni, by name
-	Candidature  []*Candidatura  // reported candidature, by comune, measure, date
-	Measures     []MeasureStats
-	GrandTotal   []Amount // per measure, over reported comuni
-	Total        Amount
-	Conservation Conservation
+	Catalog  *Catalog
+	Registry *Registry // a copy of the input's, that learnt the comuni of the rows
+	Records  []Record  // the input's records, read-only
+	Outcome  []Outcome // per record: what happened to it
+	ComuneOf []int32   // per record: its comune (index in Registry.Comuni), -1 for none
+	Sources  []Source  // the input's sources with RefDate and Outcomes set
+	// Anomalies are the input's anomalies and those of the consolidation,
+	// by position, each tied to its comune where it can be; with a
+	// selection, only those of the selected comuni and those tied to no
+	// comune.
+	Anomalies []Anomaly
+	// OtherAnomalies counts the anomalies left out of Anomalies because
+	// their rows are of comuni outside the selection; OtherRejected how
+	// many of them put their row out (in Fonti, among the rejected rows).
+	OtherAnomalies, OtherRejected int
+	Comuni                        []*ComuneTotals // reported comuni, by name
+	Candidature                   []*Candidatura  // reported candidature, by comune, measure, date
+	Measures                      []MeasureStats
+	GrandTotal                    []Amount // per measure, over reported comuni
+	Total                         Amount
+	Conservation                  Conservation
 
 	overflow bool // a total of the report overflowed (total)
 	negative bool // a candidatura with a negative amount reached the totals
@@ -234,6 +242,7 @@ func Consolidate(in Input) *Result {
 	res.pickWinners(groups, selected)
 	res.total(selected)
 	res.checkConservation()
+	res.tieAnomalies(selected)
 	sortAnomalies(res.Anomalies)
 	return res
 }
@@ -323,6 +332,16 @@ func (res *Result) resolveComuni() {
 	}
 }
 
+// Advice for the anomalies, in the words of an office: the workbooks are
+// read by clerks who know neither the command line nor the program's
+// files (the importer uses AdviceNoMeasure too).
+const (
+	AdviceUnknownComune = "controllare il nome del comune; se è giusto, indicare nel file il codice ISTAT del comune " +
+		"oppure caricare l'elenco ufficiale dei comuni italiani dell'ISTAT (Guida rapida: «Se i comuni sono scritti solo per nome»)"
+	AdviceNoMeasure = "indicare nel file il titolo dell'avviso; se il titolo c'è ma non è riconosciuto, " +
+		"segnalarlo a chi cura consolida perché lo aggiunga alle regole di riconoscimento delle misure"
+)
+
 // describeLookup turns a failed lookup into an Italian reason and
 // suggestion.
 func describeLookup(err error, name, code string) (reason, suggestion string) {
@@ -350,10 +369,10 @@ func describeLookup(err error, name, code string) (reason, suggestion string) {
 			reason = "codice ISTAT sconosciuto"
 		}
 		if le.SuggestionsCut {
-			return reason, "nomi simili non cercati: troppi comuni sconosciuti nei file; caricare l'elenco ISTAT dei comuni con --comuni"
+			return reason, "nomi simili non cercati: troppi comuni sconosciuti nei file. " + AdviceUnknownComune
 		}
 		if len(ss) == 0 {
-			return reason, "caricare l'elenco ISTAT dei comuni con --comuni"
+			return reason, AdviceUnknownComune
 		}
 		return reason, "forse: " + strings.Join(ss, "; ")
 	}
@@ -696,6 +715,81 @@ func (res *Result) checkConservation() {
 		cons.OK = false
 		cons.Problems = append(cons.Problems, "una candidatura consolidata ha un importo negativo: le righe con importo negativo vanno scartate")
 	}
+}
+
+// tieAnomalies ties each anomaly to the comune of its row and, when the
+// report selects comuni, keeps only the anomalies of the selected comuni
+// and those tied to none: a CST works through its own comuni's rows, and
+// one whose row names no known comune could be any comune's. The others
+// are counted in OtherAnomalies and OtherRejected.
+func (res *Result) tieAnomalies(selected map[int32]bool) {
+	type rowKey struct {
+		file, sheet string
+		row         int
+	}
+	const none = int32(-1)
+	at := make(map[rowKey]int32, len(res.Anomalies))
+	for _, a := range res.Anomalies {
+		if a.Pos.Row > 0 {
+			at[rowKey{a.Pos.File, a.Pos.Sheet, a.Pos.Row}] = none
+		}
+	}
+	if len(at) == 0 {
+		return
+	}
+	for i := range res.Records {
+		p := &res.Records[i].Pos
+		k := rowKey{p.File, p.Sheet, p.Row}
+		if j, ok := at[k]; ok && j == none {
+			at[k] = int32(i)
+		}
+	}
+	comuneOf := make(map[int32]*Comune)
+	tie := func(i int32) *Comune {
+		if c, ok := comuneOf[i]; ok {
+			return c
+		}
+		var c *Comune
+		r := &res.Records[i]
+		switch {
+		case res.ComuneOf[i] >= 0:
+			c = res.Registry.Comuni[res.ComuneOf[i]]
+		case res.Outcome[i] == OutRejected && !r.Rejected:
+			// its comune is the very thing that failed (unknown, ambiguous)
+		default:
+			// a row rejected when read, or another body's: the comune it
+			// names, if that resolves
+			name := r.Comune
+			if name == "" {
+				name = ComuneName(r.Body)
+			}
+			q := Query{ISTAT: r.ISTAT, Belfiore: r.Belfiore, Name: name, Province: r.Province}
+			if r.Owner == OwnerComune {
+				q.IPA = r.IPA
+			}
+			if found, err := res.Registry.resolve(q, false); err == nil {
+				c = found
+			}
+		}
+		comuneOf[i] = c
+		return c
+	}
+	kept := res.Anomalies[:0]
+	for _, a := range res.Anomalies {
+		if i, ok := at[rowKey{a.Pos.File, a.Pos.Sheet, a.Pos.Row}]; ok && i != none {
+			a.Comune = tie(i)
+		}
+		if selected != nil && a.Comune != nil && !selected[a.Comune.ID] {
+			res.OtherAnomalies++
+			if a.Rejected {
+				res.OtherRejected++
+			}
+			continue
+		}
+		kept = append(kept, a)
+	}
+	clear(res.Anomalies[len(kept):])
+	res.Anomalies = kept
 }
 
 func sortAnomalies(as []Anomaly) {

@@ -454,3 +454,77 @@ func TestAmountOverflowFailsConservation(t *testing.T) {
 		})
 	}
 }
+
+// TestAnomaliesOfTheSelection: each anomaly is tied to the comune of its
+// row (a duplicate with another amount, a row rejected when read, another
+// body's row: the comune it is located in); a report of one province lists
+// the anomalies of its comuni and those tied to none, and counts the rest.
+func TestAnomaliesOfTheSelection(t *testing.T) {
+	input := func() ([]Record, []Anomaly) {
+		olgiate := rec(0, 2, "097058", "Olgiate Molgora", "LC", "c_g026", "D81F22003430006", avPND, StatusAssigned, 20230103, 3258900)
+		olgiate2 := rec(1, 2, "097058", "Olgiate Molgora", "LC", "c_g026", "D81F22003430006", avPND, StatusErogata, 20250813, 3300000)
+		azzano := rec(0, 3, "016016", "Azzano San Paolo", "BG", "C_A528", "D21F22003770006", avPago, StatusAssigned, 20230808, 5399100)
+		azzano2 := rec(1, 3, "016016", "Azzano San Paolo", "BG", "C_A528", "D21F22003770006", avPago, StatusAssigned, 20230901, 5400000)
+		// rejected when read: no amount; the row still names its comune by name only
+		nd := rec(0, 4, "", "Azzano San Paolo", "BG", "", "D21F22003780006", avIO, StatusAssigned, 20230808, 0)
+		nd.Rejected, nd.AmountOK = true, false
+		unknown := rec(0, 5, "", "Paperopoli", "", "", "X", avIO, StatusAssigned, 20220812, 100)
+		school := rec(0, 6, "097058", "Olgiate Molgora", "LC", "istsc_x", "E11F22000000006", avIO, StatusAssigned, 20220812, 700)
+		school.Owner, school.Body, school.BodyType = OwnerOther, "Istituto comprensivo", "Scuole"
+		return []Record{olgiate, olgiate2, azzano, azzano2, nd, unknown, school}, []Anomaly{
+			{Pos: Pos{File: "a.csv", Row: 4, Col: "M"}, Field: "importo", Reason: "importo mancante", Rejected: true},
+			{Pos: Pos{File: "a.csv", Row: 6, Col: "C"}, Field: "cup", Value: "E11F22000000006", Reason: "CUP di forma insolita"},
+			{Pos: Pos{File: "a.csv"}, Field: "", Reason: "nota del file"},
+		}
+	}
+	run := func(sel Selection) *Result {
+		recs, anoms := input()
+		cat := testCatalog(t)
+		srcs := []Source{{Name: "a.csv"}, {Name: "b.csv"}}
+		for i := range recs {
+			id, err := cat.Classify(recs[i].Avviso, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			recs[i].Measure = id
+			srcs[recs[i].FileIdx].Read.Add(recs[i].Amount)
+		}
+		res := Consolidate(Input{Catalog: cat, Registry: NewRegistry(), Records: recs, Anomalies: anoms, Sources: srcs, Selection: sel})
+		if !res.Conservation.OK {
+			t.Fatalf("conservation: %v", res.Conservation.Problems)
+		}
+		return res
+	}
+	describe := func(res *Result) []string {
+		var out []string
+		for _, a := range res.Anomalies {
+			c := "-"
+			if a.Comune != nil {
+				c = a.Comune.ISTAT
+			}
+			out = append(out, fmt.Sprintf("%s:%d %s %s", a.Pos.File, a.Pos.Row, a.Field, c))
+		}
+		return out
+	}
+	all := run(Selection{})
+	want := []string{"a.csv:0  -", "a.csv:2 importo 097058", "a.csv:3 importo 016016", "a.csv:4 importo 016016",
+		"a.csv:5 comune -", "a.csv:6 cup 097058"}
+	if got := describe(all); !reflect.DeepEqual(got, want) {
+		t.Fatalf("every comune: anomalies %q, want %q", got, want)
+	}
+	if all.OtherAnomalies != 0 || all.OtherRejected != 0 {
+		t.Errorf("every comune: %d anomalies left out (%d rejected)", all.OtherAnomalies, all.OtherRejected)
+	}
+	lc := run(Selection{Provinces: []string{"LC"}})
+	want = []string{"a.csv:0  -", "a.csv:2 importo 097058", "a.csv:5 comune -", "a.csv:6 cup 097058"}
+	if got := describe(lc); !reflect.DeepEqual(got, want) {
+		t.Fatalf("province LC: anomalies %q, want %q", got, want)
+	}
+	if lc.OtherAnomalies != 2 || lc.OtherRejected != 1 {
+		t.Errorf("province LC: %d anomalies left out (%d rejected), want 2 (1)", lc.OtherAnomalies, lc.OtherRejected)
+	}
+	// the rows themselves are counted as before
+	if o := lc.Conservation.Outcomes; o.Rejected.Rows != 2 || o.OutOfScope.Rows != 1 {
+		t.Errorf("province LC: outcomes %+v", o)
+	}
+}

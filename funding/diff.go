@@ -15,6 +15,9 @@ type Item struct {
 	CUP     string
 	Status  Status
 	Amount  Amount
+	// StatusDate is the date of the status (0 when the files give none):
+	// the Novità show it beside the status of the earlier export.
+	StatusDate Date
 }
 
 // Snapshot is the list of candidature of an export.
@@ -29,7 +32,7 @@ func TakeSnapshot(res *Result) Snapshot {
 		w := c.Winner
 		out[i] = Item{
 			Keys: candidaturaKeys(res, c, fold), ISTAT: c.Comune.ISTAT, Comune: c.Comune.Name, Measure: c.Measure.ID,
-			CUP: w.CUP, Status: w.Status, Amount: w.Amount,
+			CUP: w.CUP, Status: w.Status, Amount: w.Amount, StatusDate: w.StatusDate,
 		}
 	}
 	return out

@@ -40,12 +40,15 @@ import (
 // with a new one (its keys would match nothing and every candidatura
 // would look new): whoever stores snapshots keeps this number beside them
 // and derives the snapshot again when it differs. Change it whenever a
-// change to this file or to the keys' hashing can change a key.
+// change to this file or to the keys' hashing can change a key, or an
+// Item gains a field that older snapshots do not hold.
 //
 //	1: ledger schema 1 (keys derived in the ledger, no key for a row
 //	   without CUP and without avviso)
 //	2: keys derived here, for every row of the rule above
-const IdentityRules = 2
+//	3: items hold their status date (the Novità show the date of the
+//	   earlier status)
+const IdentityRules = 3
 
 // keyKind names the clause of the rule a key stands for.
 type keyKind uint8

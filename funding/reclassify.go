@@ -35,6 +35,9 @@ func Reclassify(cat *Catalog, recs []Record, anomalies []Anomaly) []Anomaly {
 			if j, ok := measureFault[k]; ok && err == nil {
 				r.Rejected, r.Measure = false, id
 				drop[j] = true
+			} else if ok {
+				// stored by an older consolida: today's advice
+				anomalies[j].Suggestion = AdviceNoMeasure
 			}
 		case err == nil:
 			r.Measure = id
@@ -47,7 +50,7 @@ func Reclassify(cat *Catalog, recs []Record, anomalies []Anomaly) []Anomaly {
 			anomalies = append(anomalies, Anomaly{
 				Pos: r.Pos, Field: field, Value: value, Rejected: true, Err: err,
 				Reason:     fmt.Sprintf("misura non più determinabile con le regole attuali (era %s)", r.Measure),
-				Suggestion: "verificare templates/riconoscimento_misure.csv",
+				Suggestion: AdviceNoMeasure,
 			})
 		}
 	}

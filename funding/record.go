@@ -151,6 +151,12 @@ type Anomaly struct {
 	Suggestion string
 	Rejected   bool
 	Err        error // sentinel, for errors.Is in tests; may be nil
+	// Comune is the comune of the anomaly's row, set by Consolidate when
+	// the row names one that the registry knows (for another body's row:
+	// the comune it is located in); nil when the anomaly cannot be tied
+	// to a comune (an unknown or ambiguous comune, a file-level note, a
+	// line of the members' list).
+	Comune *Comune
 }
 
 // OutcomeLabel is the Italian outcome label of the anomaly.

@@ -339,7 +339,7 @@ func (m *mapper) row(n int, cells []grid.Cell) {
 		if errors.Is(err, funding.ErrAmbiguousMeasure) {
 			reason = "misura ambigua: il testo non distingue la sotto-misura (es. pagoPA o App IO)"
 		}
-		reject(field, value, reason, "indicare il titolo dell'avviso, oppure aggiungere una regola in templates/riconoscimento_misure.csv", err)
+		reject(field, value, reason, funding.AdviceNoMeasure, err)
 	}
 	rec.Measure = id
 

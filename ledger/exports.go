@@ -128,7 +128,7 @@ func (l *Ledger) Snapshot(ctx context.Context, id int64) (snap funding.Snapshot,
 	if err != nil || rules != funding.IdentityRules || has != 1 {
 		return nil, false, err
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT keys, istat, comune, measure, cup, status, amount
+	rows, err := tx.QueryContext(ctx, `SELECT keys, istat, comune, measure, cup, status, amount, status_date
 		FROM snapshot WHERE export_id = ? ORDER BY seq`, id)
 	if err != nil {
 		return nil, false, err
@@ -138,7 +138,7 @@ func (l *Ledger) Snapshot(ctx context.Context, id int64) (snap funding.Snapshot,
 		var it funding.Item
 		var keys []byte
 		var status int
-		if err := rows.Scan(&keys, &it.ISTAT, &it.Comune, &it.Measure, &it.CUP, &status, &it.Amount); err != nil {
+		if err := rows.Scan(&keys, &it.ISTAT, &it.Comune, &it.Measure, &it.CUP, &status, &it.Amount, &it.StatusDate); err != nil {
 			return nil, false, err
 		}
 		it.Status = funding.Status(status)
@@ -181,8 +181,8 @@ func (l *Ledger) SetSnapshot(ctx context.Context, id int64, snap funding.Snapsho
 }
 
 func insertSnapshot(ctx context.Context, tx *sql.Tx, id int64, snap funding.Snapshot) error {
-	st, err := tx.PrepareContext(ctx, `INSERT INTO snapshot (export_id, seq, keys, istat, comune, measure, cup, status, amount)
-		VALUES (?,?,?,?,?,?,?,?,?)`)
+	st, err := tx.PrepareContext(ctx, `INSERT INTO snapshot (export_id, seq, keys, istat, comune, measure, cup, status, amount, status_date)
+		VALUES (?,?,?,?,?,?,?,?,?,?)`)
 	if err != nil {
 		return err
 	}
@@ -193,7 +193,7 @@ func insertSnapshot(ctx context.Context, tx *sql.Tx, id int64, snap funding.Snap
 		for _, k := range it.Keys {
 			buf = binary.LittleEndian.AppendUint64(buf, k)
 		}
-		if _, err := st.ExecContext(ctx, id, i, buf, it.ISTAT, it.Comune, it.Measure, it.CUP, int(it.Status), int64(it.Amount)); err != nil {
+		if _, err := st.ExecContext(ctx, id, i, buf, it.ISTAT, it.Comune, it.Measure, it.CUP, int(it.Status), int64(it.Amount), int64(it.StatusDate)); err != nil {
 			return err
 		}
 	}

@@ -26,7 +26,7 @@ import (
 )
 
 // SchemaVersion is the version of the schema this program writes.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // ErrNewerSchema: the ledger was written by a newer consolida.
 var ErrNewerSchema = errors.New("ledger written by a newer version")
@@ -152,6 +152,12 @@ CREATE TABLE snapshot (
 	`
 ALTER TABLE exports ADD COLUMN snapshot_rules INTEGER NOT NULL DEFAULT 0; -- funding.IdentityRules of the stored snapshot; 0 none
 DELETE FROM snapshot;
+`,
+	// 2 -> 3: a snapshot item holds the date of its status, which the
+	// Novità show beside the earlier status. The snapshots stored before
+	// have none: funding.IdentityRules 3 makes them be derived again.
+	`
+ALTER TABLE snapshot ADD COLUMN status_date INTEGER NOT NULL DEFAULT 0; -- yyyymmdd, 0 unknown
 `,
 }
 

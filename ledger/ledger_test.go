@@ -302,8 +302,8 @@ func TestMigrationFromSchema1InvalidatesSnapshots(t *testing.T) {
 	}
 	defer l.Close()
 	ctx := context.Background()
-	if v, err := l.Version(); err != nil || v != 2 {
-		t.Fatalf("version %d %v, want 2", v, err)
+	if v, err := l.Version(); err != nil || v != SchemaVersion {
+		t.Fatalf("version %d %v, want %d", v, err, SchemaVersion)
 	}
 	// what was imported and exported is still there
 	c, err := l.Load(ctx, nil)
@@ -323,7 +323,7 @@ func TestMigrationFromSchema1InvalidatesSnapshots(t *testing.T) {
 		t.Fatalf("%d snapshot rows left, %v", n, err)
 	}
 	// derived again and stored, it is valid
-	snap := funding.Snapshot{{Keys: []uint64{7}, ISTAT: "097058", Comune: "Olgiate Molgora", Measure: "1.4.5", Status: 'E', Amount: 3258900}}
+	snap := funding.Snapshot{{Keys: []uint64{7}, ISTAT: "097058", Comune: "Olgiate Molgora", Measure: "1.4.5", Status: 'E', Amount: 3258900, StatusDate: 20250813}}
 	if err := l.SetSnapshot(ctx, base.ID, snap); err != nil {
 		t.Fatal(err)
 	}

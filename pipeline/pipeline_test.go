@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -276,7 +277,7 @@ func TestRun(t *testing.T) {
 	if strings.Join(names, " ") != ".consolida-consiglio CST_2026-11.xlsx consiglio dettaglio_2026-11.csv" {
 		t.Errorf("outputs %v", names)
 	}
-	if d := testkit.Dump(t, out)["CST_2026-11.xlsx"]; !strings.Contains(d, "riepilogo per comune - novembre 2026 - provincia LC") {
+	if d := testkit.Dump(t, out)["CST_2026-11.xlsx"]; !regexp.MustCompile(`riepilogo per comune - novembre 2026 \(dati aggiornati al [0-9/]+\) - provincia LC`).MatchString(d) {
 		t.Errorf("the scope is not in the page heading:\n%s", d[:min(len(d), 2000)])
 	}
 }

@@ -247,7 +247,7 @@ func testSetPath(t *testing.T, st pipeline.Store) {
 
 func snap(amount funding.Amount) funding.Snapshot {
 	return funding.Snapshot{
-		{Keys: []uint64{1, 2}, ISTAT: "097058", Comune: "Olgiate Molgora", Measure: "1.4.5", CUP: "H41F22002740006", Status: 'A', Amount: amount},
+		{Keys: []uint64{1, 2}, ISTAT: "097058", Comune: "Olgiate Molgora", Measure: "1.4.5", CUP: "H41F22002740006", Status: 'A', Amount: amount, StatusDate: 20230103},
 		{Keys: []uint64{3}, ISTAT: "097048", Comune: "Merate", Measure: "1.2", Status: 'E', Amount: 7},
 	}
 }
