@@ -166,22 +166,34 @@ type renderer interface {
 type excelizeRenderer struct{ normal bool }
 
 func (r excelizeRenderer) render(w io.Writer, b *book) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	st, err := newStyles(f)
+	f, _, err := r.file(b)
 	if err != nil {
 		return err
 	}
-	if err := f.SetDocProps(&b.props); err != nil {
-		return err
-	}
-	for i, s := range b.sheets {
-		if err := r.sheet(f, st, i == 0, s); err != nil {
-			return err
-		}
-	}
+	defer f.Close()
 	_, err = f.WriteTo(w)
 	return err
+}
+
+// file builds the workbook in excelize, with the ids of its styles; the
+// caller closes it.
+func (r excelizeRenderer) file(b *book) (*excelize.File, *styles, error) {
+	f := excelize.NewFile()
+	st, err := newStyles(f)
+	if err == nil {
+		err = f.SetDocProps(&b.props)
+	}
+	for i, s := range b.sheets {
+		if err != nil {
+			break
+		}
+		err = r.sheet(f, st, i == 0, s)
+	}
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return f, st, nil
 }
 
 // sheet writes one sheet: the prologue (new sheet, print setup, widths,
