@@ -21,7 +21,10 @@ type Options struct {
 	// OnRows is called now and then with the number of data rows read
 	// since the previous call (progress). May be nil.
 	OnRows func(n int)
-	intern map[string]string
+	// intern holds one copy of each text read, a table per field: a
+	// field's table stays small (a few regions, dozens of avvisi) and is
+	// searched without going through the many codes of the others
+	intern map[string]map[string]string
 }
 
 // SheetReport tells what was understood of one sheet (for `check`).
@@ -79,7 +82,7 @@ func ReadFile(path, name string, fileIdx int, opt *Options) (*FileResult, error)
 // carries the SHA-256 of the bytes as this read consumed them.
 func (in *Input) Read(name string, fileIdx int, opt *Options) (*FileResult, error) {
 	if opt.intern == nil {
-		opt.intern = map[string]string{}
+		opt.intern = map[string]map[string]string{}
 	}
 	if in.dir {
 		return nil, errFolder

@@ -163,7 +163,7 @@ func BenchmarkMapRows(b *testing.B) {
 	b.ResetTimer()
 	start := testkit.CPUTime()
 	for i := 0; i < b.N; i++ {
-		opt.intern = map[string]string{}
+		opt.intern = map[string]map[string]string{}
 		res := &FileResult{Source: funding.Source{Name: "righe.csv"}, Records: make([]funding.Record, 0, rows)}
 		rep := SheetReport{}
 		m := &mapper{res: res, sh: &grid.Sheet{}, h: h, opt: opt, rep: &rep}
