@@ -259,7 +259,10 @@ func (m *mapper) row(n int, cells []grid.Cell) {
 	rec.Owner = m.owner(rec.BodyType, rec.Body)
 	comune := m.text(cells, FComune)
 	name, prov := funding.SplitName(comune)
-	rec.Comune = m.intern(name)
+	rec.Comune = comune
+	if name != comune {
+		rec.Comune = m.intern(name)
+	}
 	rec.Province = strings.ToUpper(m.text(cells, FProvince))
 	if rec.Province == "" {
 		rec.Province = prov
