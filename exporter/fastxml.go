@@ -26,6 +26,7 @@ type rowXML struct {
 	st     *styles
 	cols   []string // `<c r="A`, `<c r="B`...
 	num    []byte   // the row number being written
+	v      []byte   // the value of a number cell being written
 	merges []string // `<mergeCell ref="A5:I5"/>` of the rows written
 }
 
@@ -70,6 +71,7 @@ func (x *rowXML) cell(dst []byte, col int, c cell) ([]byte, error) {
 	if c.kind == kindBlank && c.style == noStyle && c.formula == "" {
 		return dst, nil
 	}
+	x.v = x.v[:0]
 	var (
 		t     string // the t attribute
 		v     string // the <v> value, escaped when written
@@ -91,9 +93,15 @@ func (x *rowXML) cell(dst []byte, col int, c cell) ([]byte, error) {
 			text, tsp = trimText(c.text, true)
 		}
 	case kindInt:
-		t, v = "", strconv.FormatInt(c.num, 10)
+		t, x.v = "", strconv.AppendInt(x.v[:0], c.num, 10)
 	case kindMoney:
-		t, v = "", formatFloat(funding.Amount(c.num).Euro())
+		t = ""
+		if e := funding.Amount(c.num).Euro(); c.num > -1e15 && c.num < 1e15 {
+			// at most 15 digits: nothing for formatFloat to cut
+			x.v = strconv.AppendFloat(x.v[:0], e, 'f', -1, 64)
+		} else {
+			v = formatFloat(e)
+		}
 	case kindDate:
 		if c.style == noStyle {
 			// excelize would add a date style to the workbook for it, and
@@ -102,7 +110,7 @@ func (x *rowXML) cell(dst []byte, col int, c cell) ([]byte, error) {
 		}
 		d := funding.Date(c.num).Time()
 		if serial := excelTime(d); serial > 0 {
-			t, v = "", strconv.FormatFloat(serial, 'f', -1, 64)
+			t, x.v = "", strconv.AppendFloat(x.v[:0], serial, 'f', -1, 64)
 		} else {
 			// setCellDefault: not a number, an inline string as it is
 			t, is, text = "inlineStr", true, d.Format(time.RFC3339Nano)
@@ -137,6 +145,10 @@ func (x *rowXML) cell(dst []byte, col int, c cell) ([]byte, error) {
 		dst = append(dst, `<v>`...)
 		dst = appendEscaped(dst, v, true)
 		dst = append(dst, `</v>`...)
+	} else if len(x.v) > 0 { // a number: nothing to escape
+		dst = append(dst, `<v>`...)
+		dst = append(dst, x.v...)
+		dst = append(dst, `</v>`...)
 	}
 	if is {
 		dst = append(dst, `<is><t`...)
@@ -168,14 +180,29 @@ func trimText(s string, escape bool) (string, bool) {
 		case '\t', '\n', '\r', ' ':
 			space = true
 		}
-		if escape && needsEscape(s) {
+		esc, bstr := scanText(s)
+		if escape && esc {
 			s = string(appendEscaped(nil, s, false))
 		}
-	}
-	if strings.Contains(s, "_x") {
-		s = bstrMarshal(s)
+		if bstr { // escaping neither makes nor breaks a "_x"
+			s = bstrMarshal(s)
+		}
 	}
 	return s, space
+}
+
+// scanText reports, in one pass, whether encoding/xml's EscapeText would
+// change s and whether s holds "_x" (where bstrMarshal has work).
+func scanText(s string) (esc, bstr bool) {
+	for i := 0; i < len(s); i++ {
+		switch b := s[i]; {
+		case b >= utf8.RuneSelf, b < 0x20, b == '"', b == '\'', b == '&', b == '<', b == '>':
+			esc = true
+		case b == '_' && i+1 < len(s) && s[i+1] == 'x':
+			bstr = true
+		}
+	}
+	return esc, bstr
 }
 
 // needsEscape reports whether encoding/xml's EscapeText would change s.
