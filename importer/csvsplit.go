@@ -48,6 +48,9 @@ func (s *recordScanner) next() (string, int, error) {
 		}
 		part = strings.TrimSuffix(part, "\n")
 		part = strings.TrimSuffix(part, "\r")
+		if b.Len() == 0 {
+			return part, start, nil // one line, the usual record: not copied again
+		}
 		b.WriteString(part)
 		return b.String(), start, nil
 	}
