@@ -58,3 +58,7 @@ func BenchmarkRunCSV(b *testing.B) { benchRun(b, benchInput(b, "csv", gen.BenchR
 
 // BenchmarkRunXLSX is the same on the generated XLSX (a fifth of the rows).
 func BenchmarkRunXLSX(b *testing.B) { benchRun(b, benchInput(b, "xlsx", gen.BenchRows()/5)) }
+
+// BenchmarkRunReal is `consolida run ../shared/data/padigitale2026
+// --consiglio=false` (skipped when the real data is absent).
+func BenchmarkRunReal(b *testing.B) { benchRun(b, testkit.RealData(b)) }
