@@ -30,10 +30,12 @@ var DetailHeader = []string{"Codice ISTAT", "Comune", "Provincia", "Codice IPA",
 var AnomaliesHeader = []string{"File", "Foglio", "Riga", "Campo", "Valore", "Motivo", "Suggerimento", "Esito", "Colonna",
 	"Codice ISTAT", "Comune"}
 
-// WriteCST writes the CST workbook of the report to path.
+// WriteCST writes the CST workbook of the report to path. Its sheets
+// without a chart are streamed into the file (fastRenderer): Dettaglio
+// may hold a million rows.
 func WriteCST(path string, r *Report) error {
 	b := cstBook(r, maxDataRows)
-	return WriteFileAtomic(path, func(w io.Writer) error { return excelizeRenderer{}.render(w, b) })
+	return WriteFileAtomic(path, func(w io.Writer) error { return fastRenderer{}.render(w, b) })
 }
 
 // cstBook describes the CST workbook, laid out; Dettaglio and Anomalie go

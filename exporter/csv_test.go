@@ -1,11 +1,18 @@
 package exporter
 
 import (
+	"bytes"
 	"encoding/csv"
+	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
+	"unicode"
+
+	"github.com/gocarina/gocsv"
 
 	"consolida/funding"
 )
@@ -91,8 +98,8 @@ func TestWriteCSV(t *testing.T) {
 		{"D81F22003430006", "decreto", `'=HYPERLINK("http://x","y")`},
 		{"E41F22001100006", "codice_ipa", "'+c_e507"},
 		{"E41F22001110006", "decreto", "'@SUM(1)"},
-		{"B81F22002220006", "decreto", "'\tDecreto"},
-		{"B81F22002220006", "codice_ipa", "'\r"},
+		{"B81F22002220006", "decreto", " Decreto"}, // control characters go (cleanCSVText)
+		{"B81F22002220006", "codice_ipa", " "},
 		{"B81F22002220006", "fonte", "'-b.csv:3"},
 		{"D81F22003430006", "stato", "E"},
 		{"D81F22003430006", "data_stato", "2025-08-13"},
@@ -124,5 +131,109 @@ func TestWriteCSVNoRows(t *testing.T) {
 	want := "cod_istat,comune,provincia,codice_ipa,misura,misura_label,avviso,cup,decreto,data_finanziamento,stato,data_stato,importo,fonte\n"
 	if string(b) != want {
 		t.Errorf("file %q, want the header alone", b)
+	}
+}
+
+func TestCleanCSVText(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"", ""},
+		{"Lecco", "Lecco"},
+		{"Città di Lecco", "Città di Lecco"},
+		{"=1+1", "'=1+1"},
+		{"a\x00b\x1bc\x7fd", "abcd"},
+		{"riga\nnuova\tcolonna\rfine", "riga nuova colonna fine"},
+		{"\x01=HYPERLINK(1)", "'=HYPERLINK(1)"},
+		{"\x01\x02", ""},
+		{"\tx", " x"},
+		{"c1\u0085\u0080\u009f fine", "c1  fine"},
+		{"nbsp\u00a0© resta", "nbsp\u00a0© resta"},
+		{"non utf8 \xff\x01 resta", "non utf8 \uFFFD resta"},
+		{"non utf8 \xff resta", "non utf8 \xff resta"},
+		{"\xc2\x0e\x8b", "\uFFFD\uFFFD"},
+		{"\u2028 non è un controllo", "\u2028 non è un controllo"},
+	} {
+		if got := cleanCSVText(tc.in); got != tc.want {
+			t.Errorf("cleanCSVText(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestWriteCSVSameAsGocsv: the CSV written line by line is, byte for
+// byte, what gocsv marshals from DetailRows, also for text that needs
+// quoting or cleaning.
+func TestWriteCSVSameAsGocsv(t *testing.T) {
+	texts := []string{"semplice", `virgolette "dentro"`, "virgola, dentro", " spazio davanti", "\u00a0nbsp davanti", `\.`,
+		"riga\nnuova", "\x1b[31mrosso", "=1+1", "-5", "\r", "\xff\xfe", "ok\u0085", "\u2003em", ""}
+	var recs []funding.Record
+	for i, s := range texts {
+		r := rec(int32(i%2), 10+i, "097042", "Lecco", "LC", fmt.Sprintf("E41F2200110%04d", i), avPago, funding.StatusAssigned, 20230215, funding.Amount(i*100037+i%3))
+		r.Decreto, r.IPA = s, s
+		r.Pos.File, r.Pos.Sheet = s+".xlsx", s
+		if i%3 == 0 {
+			r.Pos.File, r.Pos.Sheet = s, ""
+		}
+		if i%4 == 0 {
+			r.StatusDate, r.FundingDate = 0, 0
+		}
+		recs = append(recs, r)
+	}
+	res := consolidated(t, recs, nil)
+	var want bytes.Buffer
+	if err := gocsv.Marshal(DetailRows(res), &want); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "dettaglio.csv")
+	if err := WriteCSV(p, &Report{Result: res, Meta: testMeta}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want.Bytes()) {
+		t.Errorf("WriteCSV and gocsv differ:\n%s", lineDiff(string(got), want.String()))
+	}
+	if strings.IndexFunc(string(got), func(r rune) bool { return unicode.IsControl(r) && r != '\n' }) >= 0 {
+		t.Error("a control character is left in the CSV")
+	}
+}
+
+// FuzzCSVField: a field is written as encoding/csv writes it, and the
+// cleaned text holds no control character.
+func FuzzCSVField(f *testing.F) {
+	for _, s := range []string{"", "a", `"`, "a,b", " x", "\u00a0x", `\.`, "\r\n", "\x00", "\xc2\x85", "=x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var want bytes.Buffer
+		w := csv.NewWriter(&want)
+		w.Write([]string{s, s})
+		w.Flush()
+		got := appendCSVField(appendCSVField(nil, s, ','), []byte(s), '\n')
+		if !bytes.Equal(got, want.Bytes()) {
+			t.Fatalf("%q: %q, want %q", s, got, want.Bytes())
+		}
+		c := cleanCSVText(s)
+		if strings.IndexFunc(c, unicode.IsControl) >= 0 {
+			t.Fatalf("cleanCSVText(%q) = %q keeps a control character", s, c)
+		}
+		if strings.ContainsAny(c[:min(len(c), 1)], "=+-@") {
+			t.Fatalf("cleanCSVText(%q) = %q starts a formula", s, c)
+		}
+	})
+}
+
+// TestAppendDotISO: the numbers and dates written into the CSV are those
+// of Amount.Dot and Date.ISO.
+func TestAppendDotISO(t *testing.T) {
+	for _, a := range []funding.Amount{0, 1, 9, 10, 99, 100, 101, -1, -99, -100, -12345, 12199900, funding.MaxSum, -funding.MaxSum, math.MinInt64} {
+		if got, want := string(appendDot(nil, a)), a.Dot()+","; got != want {
+			t.Errorf("appendDot(%d) = %q, want %q", a, got, want)
+		}
+	}
+	for _, d := range []funding.Date{0, 19000101, 20220923, 21991231, 99991231, 10101} {
+		if got, want := string(appendISO(nil, d)), d.ISO()+","; got != want {
+			t.Errorf("appendISO(%d) = %q, want %q", d, got, want)
+		}
 	}
 }

@@ -418,29 +418,11 @@ type renderer interface {
 type excelizeRenderer struct{ normal bool }
 
 func (r excelizeRenderer) render(w io.Writer, b *book) error {
-	if b.sheets[0].widths == nil {
-		return errors.New("exporter: book rendered before its layout")
-	}
-	f := excelize.NewFile()
-	defer f.Close()
-	if err := setDefaultFont(f); err != nil {
-		return err
-	}
-	st, err := newStyles(f)
+	f, _, err := r.file(b)
 	if err != nil {
 		return err
 	}
-	if err := f.SetDocProps(&b.props); err != nil {
-		return err
-	}
-	if err := f.SetAppProps(&b.app); err != nil {
-		return err
-	}
-	for i, s := range b.sheets {
-		if err := r.sheet(f, st, i == 0, s); err != nil {
-			return err
-		}
-	}
+	defer f.Close()
 	_, err = f.WriteTo(w)
 	return err
 }
@@ -460,6 +442,43 @@ func setDefaultFont(f *excelize.File) error {
 	font.Sz.Val = &size
 	font.Scheme = nil
 	return nil
+}
+
+// file builds the workbook in excelize, with the ids of its styles; the
+// caller closes it.
+func (r excelizeRenderer) file(b *book) (*excelize.File, *styles, error) {
+	if b.sheets[0].widths == nil {
+		return nil, nil, errors.New("exporter: book rendered before its layout")
+	}
+	f := excelize.NewFile()
+	st, err := r.build(f, b)
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return f, st, nil
+}
+
+func (r excelizeRenderer) build(f *excelize.File, b *book) (*styles, error) {
+	if err := setDefaultFont(f); err != nil {
+		return nil, err
+	}
+	st, err := newStyles(f)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.SetDocProps(&b.props); err != nil {
+		return nil, err
+	}
+	if err := f.SetAppProps(&b.app); err != nil {
+		return nil, err
+	}
+	for i, s := range b.sheets {
+		if err := r.sheet(f, st, i == 0, s); err != nil {
+			return nil, err
+		}
+	}
+	return st, nil
 }
 
 // sheet writes one sheet: the prologue (new sheet, print setup, widths,

@@ -112,11 +112,16 @@ func NormISTAT(s string) string {
 
 // BelfioreFromIPA extracts the codice catastale from an IPA code of the
 // usual form c_g026; "" otherwise.
+// It is reBelfioreIPA, matched by hand: it runs for every row.
 func BelfioreFromIPA(ipa string) string {
-	if m := reBelfioreIPA.FindStringSubmatch(strings.TrimSpace(ipa)); m != nil {
-		return strings.ToUpper(m[1])
+	s := strings.TrimSpace(ipa)
+	if len(s) != 6 || s[0] != 'c' && s[0] != 'C' || s[1] != '_' || !allDigits(s[3:]) {
+		return ""
 	}
-	return ""
+	if c := s[2] | 0x20; c < 'a' || c > 'z' {
+		return ""
+	}
+	return strings.ToUpper(s[2:])
 }
 
 // NameKey folds a comune name for lookups: no "Comune di", no accents,

@@ -1,8 +1,10 @@
 package funding
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -625,19 +627,18 @@ func (res *Result) total(selected map[int32]bool) {
 	for i, c := range res.Candidature {
 		keys[i] = sortKey{rank[c.Comune.ID], int32(res.Catalog.Order(c.Measure.ID)), c.Winner.FundingDate, c.Winner.CUP, int32(i), c}
 	}
-	sort.Slice(keys, func(i, j int) bool {
-		a, b := &keys[i], &keys[j]
+	slices.SortFunc(keys, func(a, b sortKey) int {
 		switch {
 		case a.rank != b.rank:
-			return a.rank < b.rank
+			return cmp.Compare(a.rank, b.rank)
 		case a.order != b.order:
-			return a.order < b.order
+			return cmp.Compare(a.order, b.order)
 		case a.date != b.date:
-			return a.date < b.date
+			return cmp.Compare(a.date, b.date)
 		case a.cup != b.cup:
-			return a.cup < b.cup
+			return strings.Compare(a.cup, b.cup)
 		}
-		return a.seq < b.seq
+		return cmp.Compare(a.seq, b.seq)
 	})
 	for i := range keys {
 		res.Candidature[i] = keys[i].c

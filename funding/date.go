@@ -70,9 +70,13 @@ func ParseDate(s string) (Date, error) {
 		s = s[:i]
 	}
 	var parts []string
+	var split [3]string // parts, without allocating: a date on every row
 	for _, sep := range []string{"-", "/", "."} {
 		if strings.Count(s, sep) == 2 {
-			parts = strings.Split(s, sep)
+			i := strings.Index(s, sep)
+			j := i + 1 + strings.Index(s[i+1:], sep)
+			split = [3]string{s[:i], s[i+1 : j], s[j+1:]}
+			parts = split[:]
 			break
 		}
 	}

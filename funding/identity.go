@@ -141,8 +141,25 @@ func groupRows(recs []Record, comuneOf []int32) [][]int32 {
 		comune       int32
 		measure, cup string
 	}
-	byCUP := map[cupKey]int32{}
+	//
+	// The maps are sized for the rows at once: growing a map of a million
+	// keys rehashes it again and again. A submission key unites rows of
+	// different files only, so with one file there are none to keep.
+	withCUP, oneFile, file := 0, true, int32(0)
+	for i := range recs {
+		if comuneOf[i] >= 0 && recs[i].CUP != "" {
+			if withCUP == 0 {
+				file = recs[i].FileIdx
+			}
+			oneFile = oneFile && recs[i].FileIdx == file
+			withCUP++
+		}
+	}
+	byCUP := make(map[cupKey]int32, withCUP)
 	byText := map[identityKey]int32{}
+	if !oneFile {
+		byText = make(map[identityKey]int32, withCUP)
+	}
 	fold := folder()
 	var keys []identityKey
 	// rows with a CUP first, so that a row without CUP finds the first
@@ -160,6 +177,9 @@ func groupRows(recs []Record, comuneOf []int32) [][]int32 {
 		keys = rowKeys(keys[:0], r, fold)
 		for _, k := range keys {
 			k.comune = comuneOf[i]
+			if k.kind == keySubmission && oneFile {
+				continue
+			}
 			switch k.kind {
 			case keyCUP:
 				ck := cupKey{k.comune, k.measure, k.text}
@@ -199,20 +219,31 @@ func groupRows(recs []Record, comuneOf []int32) [][]int32 {
 			byText[k] = i
 		}
 	}
-	idx := map[int32]int{}
-	var groups [][]int32
+	// the groups share one array: count each group's rows, then place them
+	idx := make([]int32, len(recs)) // root -> group+1
+	var size []int32
 	for i := range recs {
 		if comuneOf[i] < 0 {
 			continue
 		}
 		root := find(int32(i))
-		g, ok := idx[root]
-		if !ok {
-			g = len(groups)
-			idx[root] = g
-			groups = append(groups, nil)
+		if idx[root] == 0 {
+			size = append(size, 0)
+			idx[root] = int32(len(size))
 		}
-		groups[g] = append(groups[g], int32(i))
+		size[idx[root]-1]++
+	}
+	all := make([]int32, 0, len(recs))
+	groups := make([][]int32, len(size))
+	for g, n := range size {
+		groups[g] = all[len(all) : len(all) : len(all)+int(n)]
+		all = all[:len(all)+int(n)]
+	}
+	for i := range recs {
+		if comuneOf[i] >= 0 {
+			g := idx[find(int32(i))] - 1
+			groups[g] = append(groups[g], int32(i))
+		}
 	}
 	return groups
 }

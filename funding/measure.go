@@ -35,7 +35,7 @@ type Catalog struct {
 	rules    []measureRule
 
 	mu    sync.Mutex
-	cache map[string]classified
+	cache map[[2]string]classified // by avviso and measure text
 }
 
 type classified struct {
@@ -46,7 +46,7 @@ type classified struct {
 // LoadCatalog parses the catalog (misura,etichetta) and the rules
 // (modello,misura) files. Lines starting with '#' are comments.
 func LoadCatalog(measures, rules []byte) (*Catalog, error) {
-	c := &Catalog{index: map[string]int{}, cache: map[string]classified{}}
+	c := &Catalog{index: map[string]int{}, cache: map[[2]string]classified{}}
 	err := eachDataLine(measures, func(n int, line string) error {
 		id, label, ok := strings.Cut(line, ",")
 		if !ok || strings.TrimSpace(id) == "" {
@@ -128,7 +128,7 @@ func (c *Catalog) Order(id string) int {
 // the title does not decide it, from the misura text. A text that matches
 // no rule, or only an ambiguous one, is an error: never a guess.
 func (c *Catalog) Classify(avviso, measureText string) (string, error) {
-	key := avviso + "\x00" + measureText
+	key := [2]string{avviso, measureText}
 	c.mu.Lock()
 	r, ok := c.cache[key]
 	c.mu.Unlock()

@@ -58,6 +58,16 @@ func (s Status) Label() string {
 // "Liquidato/a" (E); "Rinuncia", "Rinunciato/a" (R); "Revoca",
 // "Revocato/a" (revoca).
 func ParseStatus(s string) (Status, error) {
+	if len(s) == 1 { // the open data's one letter, without folding it
+		switch s[0] | 0x20 {
+		case 'a':
+			return StatusAssigned, nil
+		case 'e':
+			return StatusErogata, nil
+		case 'r':
+			return StatusRenounced, nil
+		}
+	}
 	f := Fold(s)
 	if f == "" {
 		return StatusUnknown, ErrEmptyStatus

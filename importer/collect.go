@@ -342,6 +342,8 @@ func (e FileError) Unwrap() error { return e.Err }
 // stops it between files or within one: the caller checks the context.
 func ReadAll(files []Entry, opt *Options, onFile func(i int, path string)) *Batch {
 	b := &Batch{}
+	var parts [][]funding.Record // joined once at the end: no slice of records grown file by file
+	rows := 0
 	for i, f := range files {
 		if opt.context().Err() != nil {
 			break
@@ -356,14 +358,19 @@ func ReadAll(files []Entry, opt *Options, onFile func(i int, path string)) *Batc
 			b.Reports = append(b.Reports, FileReport{Path: f.Path})
 			continue
 		}
-		if b.Records == nil {
-			b.Records = r.Records // no copy for the first (often the only) file
-		} else {
-			b.Records = append(b.Records, r.Records...)
-		}
+		parts = append(parts, r.Records)
+		rows += len(r.Records)
 		b.Anomalies = append(b.Anomalies, r.Anomalies...)
 		b.Sources = append(b.Sources, r.Source)
 		b.Reports = append(b.Reports, r.Report)
+	}
+	if len(parts) == 1 {
+		b.Records = parts[0] // no copy for the only file
+	} else if len(parts) > 1 {
+		b.Records = make([]funding.Record, 0, rows)
+		for _, p := range parts {
+			b.Records = append(b.Records, p...)
+		}
 	}
 	return b
 }

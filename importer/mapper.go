@@ -24,6 +24,7 @@ type mapper struct {
 	col         map[string]int
 	hasBodyType bool
 	hasEnte     bool
+	owners      map[string]funding.Owner // see owner
 	lastRow     int
 
 	sumAll, sumSince funding.Amount // for checking TOTALE rows
@@ -103,7 +104,7 @@ func (m *mapper) get(cells []grid.Cell, field string) (grid.Cell, bool) {
 
 func (m *mapper) text(cells []grid.Cell, field string) string {
 	c, _ := m.get(cells, field)
-	return m.intern(funding.CleanSpaces(c.V))
+	return m.internAs(field, funding.CleanSpaces(c.V))
 }
 
 // unique reads a value that differs on every row (CUP, submission time):
@@ -149,16 +150,42 @@ func (m *mapper) cutLong(n int, cells []grid.Cell) {
 	}
 }
 
-func (m *mapper) intern(s string) string {
+func (m *mapper) intern(s string) string { return m.internAs("", s) }
+
+// internAs is intern in the table of field.
+func (m *mapper) internAs(field, s string) string {
 	if s == "" {
 		return ""
 	}
-	if v, ok := m.opt.intern[s]; ok {
+	t := m.opt.intern[field]
+	if v, ok := t[s]; ok {
 		return v
 	}
+	if t == nil {
+		t = map[string]string{}
+		m.opt.intern[field] = t
+	}
 	s = strings.Clone(s)
-	m.opt.intern[s] = s
+	t[s] = s
 	return s
+}
+
+// owner is funding.OwnerOf, remembered for each text it depends on (the
+// tipologia where the sheet has one, else the ente): it folds the text.
+func (m *mapper) owner(bodyType, body string) funding.Owner {
+	key := body
+	if m.hasBodyType {
+		key = bodyType
+	}
+	o, ok := m.owners[key]
+	if !ok {
+		o = funding.OwnerOf(m.hasBodyType, bodyType, m.hasEnte, body)
+		if m.owners == nil {
+			m.owners = map[string]funding.Owner{}
+		}
+		m.owners[key] = o
+	}
+	return o
 }
 
 func (m *mapper) anomaly(row int, field, value, reason, sugg string, rejected bool, err error) {
@@ -272,10 +299,13 @@ func (m *mapper) row(n int, cells []grid.Cell) {
 
 	rec.Body = m.text(cells, FBody)
 	rec.BodyType = m.text(cells, FBodyType)
-	rec.Owner = funding.OwnerOf(m.hasBodyType, rec.BodyType, m.hasEnte, rec.Body)
+	rec.Owner = m.owner(rec.BodyType, rec.Body)
 	comune := m.text(cells, FComune)
 	name, prov := funding.SplitName(comune)
-	rec.Comune = m.intern(name)
+	rec.Comune = comune
+	if name != comune {
+		rec.Comune = m.intern(name)
+	}
 	rec.Province = strings.ToUpper(m.text(cells, FProvince))
 	if rec.Province == "" {
 		rec.Province = prov

@@ -33,7 +33,10 @@ type Options struct {
 	// (grid.Limits.ForSize); the rows, cells and text that the sheets
 	// yield are counted across all the files read with these Options.
 	Limits grid.Limits
-	intern map[string]string
+	// intern holds one copy of each text read, a table per field: a
+	// field's table stays small (a few regions, dozens of avvisi) and is
+	// searched without going through the many codes of the others
+	intern map[string]map[string]string
 	yield  yieldCount
 }
 
@@ -126,7 +129,7 @@ func ReadFile(path, name string, fileIdx int, opt *Options) (*FileResult, error)
 // carries the SHA-256 of the bytes as this read consumed them.
 func (in *Input) Read(name string, fileIdx int, opt *Options) (*FileResult, error) {
 	if opt.intern == nil {
-		opt.intern = map[string]string{}
+		opt.intern = map[string]map[string]string{}
 	}
 	if in.dir {
 		return nil, errFolder
