@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"io"
 	"strings"
-	"unicode"
 
 	"consolida/funding"
 )
@@ -85,16 +84,12 @@ func excelCode(s string) string {
 	return `="` + s + `"`
 }
 
-// excelText is a text field: control characters (line breaks, tabs...)
-// become spaces, and a text that a spreadsheet would run as a formula,
-// also after leading spaces, is neutralised with a leading '.
+// excelText is a text field: control characters removed as in the
+// contract CSV (removeControls: line breaks and tabs become spaces), and
+// a text that a spreadsheet would run as a formula, also after leading
+// spaces, is neutralised with a leading '.
 func excelText(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
+	s = removeControls(s)
 	if t := strings.TrimLeft(s, " "); t != "" && t != s && Neutralize(t) != t {
 		return "'" + s
 	}
