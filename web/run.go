@@ -391,40 +391,41 @@ type anomalyRow struct {
 	key        string // the comune folded, for the filter
 }
 
-// anomalyRows lists the anomalies of a result, each with the comune of
-// its row: the comune the row counts for; for a row put aside before its
-// comune was looked up (an amount missing, say), the comune its ISTAT
-// code or name tells; else the name as written (an unknown comune).
+// anomalyRows lists the anomalies of a result, each with its comune: the
+// one funding tied it to (Anomaly.Comune, the rule the workbook's
+// Anomalie sheet uses too); for an anomaly tied to none, the name its row
+// wrote (an unknown comune), so that the filter still finds it.
 func anomalyRows(res *funding.Result) []anomalyRow {
 	type rowKey struct {
 		file, sheet string
 		row         int
 	}
-	comune := map[rowKey]string{}
+	written := map[rowKey]string{}
 	for _, a := range res.Anomalies {
-		comune[rowKey{a.Pos.File, a.Pos.Sheet, a.Pos.Row}] = ""
+		if a.Comune == nil {
+			written[rowKey{a.Pos.File, a.Pos.Sheet, a.Pos.Row}] = ""
+		}
 	}
-	for i := range res.Records {
-		r := &res.Records[i]
-		k := rowKey{r.Pos.File, r.Pos.Sheet, r.Pos.Row}
-		if _, ok := comune[k]; !ok {
-			continue
-		}
-		name := r.Comune
-		if name == "" && r.Owner != funding.OwnerOther {
-			name = funding.ComuneName(r.Body)
-		}
-		if id := res.ComuneOf[i]; id >= 0 && int(id) < len(res.Registry.Comuni) {
-			comune[k] = res.Registry.Comuni[id].Label()
-		} else if c, err := res.Registry.Resolve(funding.Query{ISTAT: r.ISTAT, Belfiore: r.Belfiore, Name: name, Province: r.Province}); err == nil {
-			comune[k] = c.Label()
-		} else {
-			comune[k] = name
+	if len(written) > 0 {
+		for i := range res.Records {
+			r := &res.Records[i]
+			k := rowKey{r.Pos.File, r.Pos.Sheet, r.Pos.Row}
+			if _, ok := written[k]; !ok {
+				continue
+			}
+			name := r.Comune
+			if name == "" && r.Owner != funding.OwnerOther {
+				name = funding.ComuneName(r.Body)
+			}
+			written[k] = name
 		}
 	}
 	out := make([]anomalyRow, len(res.Anomalies))
 	for i, a := range res.Anomalies {
-		c := comune[rowKey{a.Pos.File, a.Pos.Sheet, a.Pos.Row}]
+		c := written[rowKey{a.Pos.File, a.Pos.Sheet, a.Pos.Row}]
+		if a.Comune != nil {
+			c = a.Comune.Label()
+		}
 		out[i] = anomalyRow{File: a.Pos.File, Sheet: a.Pos.Sheet, Row: a.Pos.Row, Col: a.Pos.Col, Field: a.Field,
 			Value: a.Value, Reason: a.Reason, Suggestion: a.Suggestion, Outcome: a.OutcomeLabel(), Comune: c,
 			key: funding.Fold(c)}
