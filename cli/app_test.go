@@ -89,7 +89,7 @@ func TestExitCodes(t *testing.T) {
 		{"strict with rejected rows", []string{"run", "samples/", "--out", dir, "--strict", "-q"}, ExitRejected, "modalità --strict: 2 righe scartate (vedere il foglio Anomalie)"},
 		{"header only", []string{"run", headerOnly, "--out", dir, "-q"}, ExitOK, ""},
 		{"a pdf in a folder is listed, not fatal", []string{"run", docs, "--out", dir, "-q"}, ExitOK, ""},
-		{"unknown command", []string{"rn", "samples"}, ExitUsage, `comando sconosciuto "rn" (forse run?); i comandi sono: run, check, import, export, init, storico, versione, aiuto`},
+		{"unknown command", []string{"rn", "samples"}, ExitUsage, `comando sconosciuto "rn" (forse run?); i comandi sono: run, check, import, export, init, storico, serve, versione, aiuto`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, stderr := runCLI(t, tc.args...)

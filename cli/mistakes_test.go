@@ -36,9 +36,9 @@ func TestEverydayMistakes(t *testing.T) {
 		msg  string // the whole of stderr but the "consolida: " and the hint
 	}{
 		{"unknown command", []string{"rn", "samples/", "--out", out}, ExitUsage,
-			`comando sconosciuto "rn" (forse run?); i comandi sono: run, check, import, export, init, storico, versione, aiuto`},
+			`comando sconosciuto "rn" (forse run?); i comandi sono: run, check, import, export, init, storico, serve, versione, aiuto`},
 		{"command forgotten", []string{"samples/", "--out", out}, ExitUsage,
-			`"samples/" non è un comando: per leggere file o cartelle scrivere consolida run samples/ --out CARTELLA; i comandi sono: run, check, import, export, init, storico, versione, aiuto`},
+			`"samples/" non è un comando: per leggere file o cartelle scrivere consolida run samples/ --out CARTELLA; i comandi sono: run, check, import, export, init, storico, serve, versione, aiuto`},
 		{"--out without its value", []string{"run", "samples/", "--out"}, ExitUsage, "l'opzione --out richiede un valore (ad es. --out uscita)"},
 		{"--out followed by an option", []string{"run", "samples/", "--out", "--mese", "2026-11"}, ExitUsage, "l'opzione --out richiede un valore (ad es. --out uscita)"},
 		{"--provincia last", []string{"run", "samples/", "--out", out, "--provincia"}, ExitUsage, "l'opzione --provincia richiede un valore (ad es. --provincia LC)"},
@@ -50,7 +50,7 @@ func TestEverydayMistakes(t *testing.T) {
 		{"province name of no comune", []string{"run", "samples/", "--out", out, "--provincia", "Roma", "-q"}, ExitUsage,
 			"--provincia RM (Roma): nessun comune dei file è di questa provincia; nei file ci sono: LC (Lecco)"},
 		{"help of an unknown command", []string{"aiuto", "rum"}, ExitUsage,
-			`comando sconosciuto "rum" (forse run?); i comandi sono: run, check, import, export, init, storico, versione, aiuto`},
+			`comando sconosciuto "rum" (forse run?); i comandi sono: run, check, import, export, init, storico, serve, versione, aiuto`},
 		{"Windows path in double quotes", []string{"run", "--config", cfg("a.toml", "comuni = \"C:\\temp\\nomi.csv\"\n")}, ExitUsage,
 			"file di configurazione " + filepath.Join(cfgDir, "a.toml") + `, riga 1: il percorso "C:\temp\nomi.csv" è scritto tra virgolette doppie, dove \ introduce un carattere speciale (\t diventa una tabulazione, \n un a capo): scriverlo tra apici singoli, comuni = 'C:\temp\nomi.csv'`},
 		{"TOML syntax", []string{"run", "--config", cfg("b.toml", "uscita = prospetti\n")}, ExitUsage,

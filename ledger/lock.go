@@ -3,21 +3,15 @@ package ledger
 import (
 	"errors"
 	"fmt"
-	"io"
-	"os"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gofrs/flock"
+
+	"consolida/internal/lockfile"
 )
 
 // Holder describes the process that holds the lock of a ledger.
-type Holder struct {
-	PID   int
-	Host  string
-	Start time.Time
-}
+type Holder = lockfile.Holder
 
 // LockedError: another process holds the lock. Holder is nil when its
 // description could not be read.
@@ -54,21 +48,18 @@ func LockPath(ledgerPath string) string { return ledgerPath + ".lock" }
 // another process holds it, it returns a *LockedError naming the holder.
 func Acquire(ledgerPath string) (*Lock, error) {
 	p := LockPath(ledgerPath)
-	fl := flock.New(p, flock.SetFlag(os.O_CREATE|os.O_RDWR), flock.SetPermissions(0o644))
-	ok, err := fl.TryLock()
+	fl, ok, err := lockfile.TryLock(p)
 	if err != nil {
 		return nil, fmt.Errorf("lock %s: %w", p, err)
 	}
 	if !ok {
-		return nil, &LockedError{Path: ledgerPath, Holder: readHolder(p)}
+		return nil, &LockedError{Path: ledgerPath, Holder: lockfile.ReadHolder(p)}
 	}
-	l := &Lock{fl: fl, path: p}
-	host, _ := os.Hostname()
-	if err := writeHolder(p, Holder{PID: os.Getpid(), Host: host, Start: time.Now()}); err != nil {
+	if err := lockfile.WriteHolder(p); err != nil {
 		fl.Unlock()
 		return nil, fmt.Errorf("lock %s: %w", p, err)
 	}
-	return l, nil
+	return &Lock{fl: fl, path: p}, nil
 }
 
 // Release frees the lock. The lock file stays (removing it would race
@@ -77,57 +68,6 @@ func (l *Lock) Release() error {
 	if l == nil {
 		return nil
 	}
-	if f, err := os.OpenFile(l.path, os.O_WRONLY, 0); err == nil {
-		f.Truncate(1)
-		f.Close()
-	}
+	lockfile.ClearHolder(l.path)
 	return l.fl.Unlock()
-}
-
-// The holder is written from byte 1 on: on Windows the lock covers byte
-// 0, which other processes cannot read, and the rest stays readable.
-func writeHolder(p string, h Holder) error {
-	f, err := os.OpenFile(p, os.O_WRONLY, 0)
-	if err != nil {
-		return err
-	}
-	s := fmt.Sprintf("\npid=%d\nhost=%s\nstart=%s\n", h.PID, h.Host, h.Start.Format(time.RFC3339))
-	if _, err := f.WriteAt([]byte(s), 0); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Truncate(int64(len(s))); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
-func readHolder(p string) *Holder {
-	f, err := os.Open(p)
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	buf := make([]byte, 4096)
-	n, err := f.ReadAt(buf, 1)
-	if err != nil && !errors.Is(err, io.EOF) {
-		return nil
-	}
-	h := &Holder{}
-	for _, line := range strings.Split(string(buf[:n]), "\n") {
-		k, v, _ := strings.Cut(line, "=")
-		switch k {
-		case "pid":
-			h.PID, _ = strconv.Atoi(v)
-		case "host":
-			h.Host = v
-		case "start":
-			h.Start, _ = time.Parse(time.RFC3339, v)
-		}
-	}
-	if h.PID == 0 {
-		return nil
-	}
-	return h
 }

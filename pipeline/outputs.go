@@ -8,12 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gofrs/flock"
 
+	"consolida/internal/lockfile"
 	"consolida/internal/testhook"
 )
 
@@ -396,7 +396,7 @@ func recoverStaging(dir, st string) error {
 		return &ActionError{Action: MakeOutputDir, Path: dir, Err: err}
 	}
 	if err == nil && !ok {
-		return &OutputsBusyError{Dir: dir, Holder: readHolder(lockPath)}
+		return &OutputsBusyError{Dir: dir, Holder: lockfile.ReadHolder(lockPath)}
 	}
 	defer lk.Close()
 	j, complete, err := readJournal(st)
@@ -429,57 +429,21 @@ func (e *OutputsBusyError) Error() string {
 }
 
 // Holder describes the process that holds a lock.
-type Holder struct {
-	PID   int
-	Host  string
-	Start time.Time
-}
+type Holder = lockfile.Holder
 
 // lockStaging locks a new staging folder for this process and writes who
 // holds it (from byte 1: on Windows the lock covers byte 0).
 func lockStaging(st string) (*flock.Flock, error) {
 	p := filepath.Join(st, lockName)
-	lk := flock.New(p, flock.SetFlag(os.O_CREATE|os.O_RDWR), flock.SetPermissions(0o644))
-	ok, err := lk.TryLock()
+	lk, ok, err := lockfile.TryLock(p)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
 		return nil, fmt.Errorf("lock %s: taken", p)
 	}
-	host, _ := os.Hostname()
-	s := fmt.Sprintf("pid=%d\nhost=%s\nstart=%s\n", os.Getpid(), host, time.Now().Format(time.RFC3339))
-	if f, err := os.OpenFile(p, os.O_WRONLY, 0); err == nil {
-		f.WriteAt([]byte(s), 1)
-		f.Close()
-	}
+	lockfile.WriteHolder(p) // only a description: the lock is taken
 	return lk, nil
-}
-
-func readHolder(p string) *Holder {
-	f, err := os.Open(p)
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	buf := make([]byte, 1024)
-	n, _ := f.ReadAt(buf, 1)
-	h := &Holder{}
-	for _, line := range strings.Split(string(buf[:n]), "\n") {
-		k, v, _ := strings.Cut(line, "=")
-		switch k {
-		case "pid":
-			h.PID, _ = strconv.Atoi(v)
-		case "host":
-			h.Host = v
-		case "start":
-			h.Start, _ = time.Parse(time.RFC3339, v)
-		}
-	}
-	if h.PID == 0 {
-		return nil
-	}
-	return h
 }
 
 func exists(p string) bool {
