@@ -307,14 +307,7 @@ func (res *Result) resolveComuni() {
 			res.Outcome[i] = OutAltriEnti
 			continue
 		}
-		name := r.Comune
-		if name == "" {
-			name = ComuneName(r.Body)
-		}
-		q := Query{ISTAT: r.ISTAT, Belfiore: r.Belfiore, Name: name, Province: r.Province}
-		if r.Owner == OwnerComune {
-			q.IPA = r.IPA
-		}
+		q := r.comuneQuery()
 		c, err := reg.Resolve(q)
 		if r.Owner == OwnerIfNamed && (err != nil || !reg.HasName(c, ComuneName(r.Body))) {
 			// a body whose name is not its comune's: another body's money
@@ -322,11 +315,11 @@ func (res *Result) resolveComuni() {
 			continue
 		}
 		if err != nil {
-			field, value := "comune", name
+			field, value := "comune", q.Name
 			if value == "" && r.ISTAT != "" {
 				field, value = "cod_istat", r.ISTAT
 			}
-			reason, sugg := describeLookup(err, name, r.ISTAT)
+			reason, sugg := describeLookup(err, q.Name, r.ISTAT)
 			res.reject(i, field, value, reason, sugg, err)
 			continue
 		}
@@ -760,15 +753,7 @@ func (res *Result) tieAnomalies(selected map[int32]bool) {
 		default:
 			// a row rejected when read, or another body's: the comune it
 			// names, if that resolves
-			name := r.Comune
-			if name == "" {
-				name = ComuneName(r.Body)
-			}
-			q := Query{ISTAT: r.ISTAT, Belfiore: r.Belfiore, Name: name, Province: r.Province}
-			if r.Owner == OwnerComune {
-				q.IPA = r.IPA
-			}
-			if found, err := res.Registry.resolve(q, false); err == nil {
+			if found, err := res.Registry.resolve(r.comuneQuery(), false); err == nil {
 				c = found
 			}
 		}
@@ -810,3 +795,18 @@ func sortAnomalies(as []Anomaly) {
 // rows), as "file:foglio:riga" separated by "; ". It needs the result's
 // records, so Consolidate fills it.
 func (c *Candidatura) OtherSources() string { return c.others }
+
+// comuneQuery is what a record says of its comune: its codes, the name
+// written (else the one its body's name holds, "Comune di X"), the
+// province, and the IPA code when the body is the comune itself.
+func (r *Record) comuneQuery() Query {
+	name := r.Comune
+	if name == "" {
+		name = ComuneName(r.Body)
+	}
+	q := Query{ISTAT: r.ISTAT, Belfiore: r.Belfiore, Name: name, Province: r.Province}
+	if r.Owner == OwnerComune {
+		q.IPA = r.IPA
+	}
+	return q
+}
