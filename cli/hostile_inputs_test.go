@@ -155,7 +155,13 @@ func TestHostileInputs(t *testing.T) {
 			size := hostileSize(t, in)
 			out, before := prev()
 			args := append([]string{"run", in, "--out", out, "--mese", "2026-11", "-q", "--consiglio=false"}, c.args...)
-			r := testkit.RunBinary(t, t.TempDir(), 2*time.Minute, args...)
+			// the program's temporary files go into a folder of their
+			// own, which must be empty when it ends (finding 7)
+			tmp := t.TempDir()
+			r := testkit.RunBinaryEnv(t, t.TempDir(), 2*time.Minute, []string{"TMPDIR=" + tmp, "TMP=" + tmp, "TEMP=" + tmp}, args...)
+			if left, _ := os.ReadDir(tmp); len(left) > 0 {
+				t.Errorf("temporary files left behind: %v", left)
+			}
 			if r.Code != c.exit {
 				t.Fatalf("exit %d, want %d\n%s%s", r.Code, c.exit, r.Stdout, r.Stderr)
 			}

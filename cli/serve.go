@@ -59,7 +59,7 @@ consolida serve --config C:\CST\pnrr\consolida.toml
 
 func serve(c *cli.Context, stdout, stderr io.Writer) error {
 	if c.Args().Len() > 0 {
-		return &ui.CommandLineError{Problem: ui.FlagProblem,
+		return &ui.CommandLineError{Problem: ui.UnexpectedArgs, Args: c.Args().Slice(),
 			Err: errors.New("serve non legge file dalla riga di comando: i file si trascinano nella pagina (" + strings.Join(c.Args().Slice(), " ") + ")")}
 	}
 	config := c.String("config")

@@ -192,6 +192,9 @@ func commandLineMessage(c *CommandLineError) string {
 		name := strings.TrimLeft(arg(0), "-")
 		return fmt.Sprintf("scrivere --%s=%s, con il segno = (%s %s leggerebbe %q come un file)", name, strings.ToLower(arg(1)), arg(0), arg(1), arg(1))
 	case UnexpectedArgs:
+		if c.Err != nil { // the command says why it takes none
+			return c.Err.Error()
+		}
 		return "argomenti non previsti: " + strings.Join(c.Args, " ")
 	}
 	return c.Error()

@@ -287,7 +287,7 @@ func TestBrowserRealData(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		b = []byte(strings.Replace(string(b), `# provincia = ["LC", "CO"]`, `provincia = ["LC"]`, 1))
+		b = []byte(strings.Replace(string(b), `# provincia = ['LC', 'CO']`, `provincia = ["LC"]`, 1))
 		if !strings.Contains(string(b), "\nprovincia = [\"LC\"]") {
 			t.Fatalf("no provincia line to set in:\n%s", b)
 		}

@@ -74,10 +74,20 @@ type Result struct {
 // outlives it is killed and fails the test (a hang is a bug).
 func RunBinary(t testing.TB, dir string, limit time.Duration, args ...string) Result {
 	t.Helper()
+	return RunBinaryEnv(t, dir, limit, nil, args...)
+}
+
+// RunBinaryEnv is RunBinary with env ("KEY=value") added to the
+// environment of the test.
+func RunBinaryEnv(t testing.TB, dir string, limit time.Duration, env []string, args ...string) Result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, Binary(t), args...)
 	cmd.Dir = dir
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	start := time.Now()
