@@ -5,13 +5,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/mattn/go-isatty"
 	"github.com/schollz/progressbar/v3"
 
-	"consolida/exporter"
 	"consolida/pipeline"
 )
 
@@ -76,15 +76,12 @@ func (p *Progress) Report(e pipeline.Event) {
 		if t := p.task(e.Step); t != nil {
 			t.done()
 		}
-	case pipeline.ComuniListLoaded:
-		p.printf("Elenco ISTAT: %s comuni da %s", Count(e.Comuni), e.Path)
-	case pipeline.WritingCST:
-		p.printf("Scrittura di %s (%s candidature, %s anomalie)", e.Path, Count(e.Candidature), Count(e.Anomalies))
-	case pipeline.CouncilWritten:
-		p.printf("Scritti %s prospetti in %s", Count(e.Workbooks), e.Dir)
-	case pipeline.ConservationFailed:
-		for _, l := range exporter.ConservationLines(e.Result) {
-			p.printf("%s", l)
+	default:
+		// the lines that are not a step's progress, as the web page shows them
+		if l := EventLine(e); l != "" {
+			for _, line := range strings.Split(l, "\n") {
+				p.printf("%s", line)
+			}
 		}
 	}
 }
