@@ -138,7 +138,7 @@ func BenchmarkMapRows(b *testing.B) {
 	if _, err := in.sniff(); err != nil {
 		b.Fatal(err)
 	}
-	bk, err := openCSV(in)
+	bk, err := openCSV(in, grid.DefaultLimits().ForSize(in.size))
 	if err != nil {
 		b.Fatal(err)
 	}
