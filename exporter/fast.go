@@ -40,7 +40,7 @@ func (r fastRenderer) render(w io.Writer, b *book) error {
 	if level == 0 {
 		level = fastLevel
 	}
-	skel := &book{props: b.props, sheets: make([]*sheet, len(b.sheets))}
+	skel := &book{props: b.props, app: b.app, sheets: make([]*sheet, len(b.sheets))}
 	rows := map[string]*sheet{} // the sheets streamed, by name
 	for i, s := range b.sheets {
 		skel.sheets[i] = s
@@ -126,7 +126,7 @@ func streamSheet(zw *zip.Writer, zf *zip.File, s *sheet, st *styles) error {
 	if _, err := pw.Write(skel[:end]); err != nil {
 		return err
 	}
-	x := &rowXML{st: st}
+	x := &rowXML{st: st, sheet: s}
 	n := s.headerRow()
 	out := make([]byte, 0, 96<<10)
 	for rw := range s.body {

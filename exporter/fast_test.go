@@ -38,7 +38,9 @@ func zipParts(t *testing.T, path string) map[string][]byte {
 }
 
 // sameWorkbooks renders b with excelize alone and with the fast path and
-// compares them: every part byte for byte, and the sheet dumps.
+// compares them: every part byte for byte, and, where a part differs, the
+// sheet dumps (the same parts make the same workbook for any reader; the
+// dumps, slow on a large workbook, say what a difference means).
 func sameWorkbooks(t *testing.T, name string, b *book) {
 	t.Helper()
 	slow, fast := render(t, excelizeRenderer{}, b), render(t, fastRenderer{}, b)
@@ -55,6 +57,9 @@ func sameWorkbooks(t *testing.T, name string, b *book) {
 		if !bytes.Equal(got, want) {
 			t.Errorf("%s, %s: the fast path writes other bytes:\n%s", name, p, byteDiff(got, want))
 		}
+	}
+	if !t.Failed() {
+		return
 	}
 	ds, df := dumpSheets(t, slow), dumpSheets(t, fast)
 	for k, want := range ds {
@@ -86,8 +91,9 @@ func TestFastRendererAgrees(t *testing.T) {
 			Value: fmt.Sprintf("<%d> \"x\"\n", i), Reason: "CUP non valido", Suggestion: " spazio ", Rejected: i%2 == 0})
 	}
 	res.Anomalies = append(res.Anomalies, anomalies...)
-	nov := &ChangeList{Since: "n. 1", Items: []ChangeRow{{Kind: LabelStatusChange, ISTAT: "097058", Comune: "Olgiate Molgora", Measure: "1.4.5",
-		Before: "A - assegnata", After: "E - erogata dal 13/08/2025", ComuneID: res.Comuni[1].Comune.ID}}}
+	nov := &ChangeList{Base: &Baseline{ID: 1, Month: "2026-10"}, Items: []ChangeRow{{Kind: LabelStatusChange, ISTAT: "097058", Comune: "Olgiate Molgora", Measure: "1.4.5",
+		Before: &ChangeState{Status: funding.StatusAssigned, StatusDate: 20230103, Amount: centsOlgiate},
+		After:  ChangeState{Status: funding.StatusErogata, StatusDate: 20250813, Amount: centsOlgiate}, ComuneID: res.Comuni[1].Comune.ID}}}
 	for _, limit := range []int{2, maxDataRows} {
 		sameWorkbooks(t, fmt.Sprintf("CST, %d rows a sheet", limit), cstBook(&Report{Result: res, Meta: testMeta}, limit))
 		sameWorkbooks(t, fmt.Sprintf("CST with Novità, %d rows a sheet", limit), cstBook(&Report{Result: res, Changes: nov, Meta: testMeta}, limit))
@@ -100,7 +106,7 @@ func TestFastRendererAgrees(t *testing.T) {
 		byComune[c.Comune.ID] = append(byComune[c.Comune.ID], c)
 	}
 	for _, c := range res.Comuni {
-		sameWorkbooks(t, c.Comune.Name, councilBook(c, byComune[c.Comune.ID], testMeta, nov, nov.Items))
+		sameWorkbooks(t, c.Comune.Name, councilBook(c, byComune[c.Comune.ID], res, testMeta, nov, nov.Items))
 	}
 }
 
@@ -141,20 +147,22 @@ func TestFastRendererCells(t *testing.T) {
 		if !yield(row{cells: []cell{sum(blank(sTotalLabel), "A1"), sum(intCell(noStyle, 7), "A1")}}) {
 			return
 		}
-		yield(noteRow(sNote, "nota unita", 6, 500))
-		yield(noteRow(sBoldWrap, "seconda nota", 3, 28))
+		yield(noteRow(sNote, "nota unita "+strings.Repeat("parola ", 80), 6))
+		yield(noteRow(sBoldWrap, "seconda nota", 3))
 	}
 	mk := func(name string, above []row) *sheet {
-		return &sheet{name: name, page: a4(true, "intestazione & co"), widths: []float64{10, 20, 30, 8, 8, 12},
-			freeze: freeze{rows: len(above) + 1}, above: above, header: []string{"A", "B", "C", "D", "E", "F"}, headerHeight: 30,
+		return &sheet{name: name, page: a4(true, "intestazione & co", "piè & pagina"),
+			cols:   []col{fixed(10), {8, 20}, {8, 30}, fixed(8), fixed(8), {6, 12}},
+			freeze: freeze{rows: len(above) + 1}, above: above, header: []string{"A", "B", "C lunga intestazione", "D", "E", "F"},
 			autoFilter: true, dataRows: 60, body: body}
 	}
 	b := &book{sheets: []*sheet{
 		mk("Senza titolo", nil),
-		mk("Con titolo", []row{noteRow(sTitle, "Titolo", 6, 20), {}, {cells: []cell{text(sSubtitle, "sotto")}, merges: []span{{1, 2}}}}),
-		{name: "Solo intestazione", page: a4(false, ""), header: []string{"x"}},
-		{name: "Vuoto", page: a4(false, "")},
+		mk("Con titolo", []row{noteRow(sTitle, "Titolo", 6), {}, {cells: []cell{text(sSubtitle, "sotto")}, merges: []span{{1, 2}}}}),
+		{name: "Solo intestazione", page: a4(false, "", ""), header: []string{"x"}},
+		{name: "Vuoto", page: a4(false, "", "")},
 	}}
+	b.layout()
 	sameWorkbooks(t, "cells", b)
 }
 
@@ -172,6 +180,7 @@ func TestFastRendererDateStyle(t *testing.T) {
 	b := &book{sheets: []*sheet{{name: "Date", header: []string{"data"}, body: func(yield func(row) bool) {
 		yield(row{cells: []cell{date(noStyle, 20220923)}})
 	}}}}
+	b.layout()
 	err := fastRenderer{}.render(io.Discard, b)
 	if err == nil || !strings.Contains(err.Error(), "needs a style") {
 		t.Fatalf("err = %v", err)

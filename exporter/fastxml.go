@@ -23,7 +23,9 @@ import (
 // ways and compares the parts; the code follows excelize's SetRow,
 // writeCell, setCellValFunc and trimCellValue.
 type rowXML struct {
-	st     *styles
+	st    *styles
+	sheet *sheet // the sheet whose rows are written: their heights
+
 	cols   []string // `<c r="A`, `<c r="B`...
 	num    []byte   // the row number being written
 	v      []byte   // the value of a number cell being written
@@ -40,16 +42,17 @@ func (x *rowXML) cellOpen(col int) string {
 
 // row appends spreadsheet row n.
 func (x *rowXML) row(dst []byte, n int, rw row) ([]byte, error) {
-	if len(rw.cells) == 0 && rw.height == 0 {
+	h := x.sheet.rowHeight(rw)
+	if len(rw.cells) == 0 && h == 0 {
 		return dst, nil
 	}
 	x.num = strconv.AppendInt(x.num[:0], int64(n), 10)
 	dst = append(dst, `<row r="`...)
 	dst = append(dst, x.num...)
 	dst = append(dst, '"')
-	if rw.height > 0 {
+	if h > 0 {
 		dst = append(dst, ` ht="`...)
-		dst = strconv.AppendFloat(dst, min(rw.height, excelize.MaxRowHeight), 'f', -1, 64)
+		dst = strconv.AppendFloat(dst, h, 'f', -1, 64)
 		dst = append(dst, `" customHeight="1"`...)
 	}
 	dst = append(dst, '>')

@@ -120,7 +120,7 @@ func dumpSheets(t *testing.T, path string) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]string{}
+	parts := map[string]*strings.Builder{} // a dump may have a million lines
 	cur := ""
 	for _, line := range strings.SplitAfter(d, "\n") {
 		if name, ok := strings.CutPrefix(line, "== sheet "); ok {
@@ -128,7 +128,14 @@ func dumpSheets(t *testing.T, path string) map[string]string {
 		} else if strings.HasPrefix(line, "== ") {
 			cur = ""
 		}
-		out[cur] += line
+		if parts[cur] == nil {
+			parts[cur] = &strings.Builder{}
+		}
+		parts[cur].WriteString(line)
+	}
+	out := map[string]string{}
+	for k, b := range parts {
+		out[k] = b.String()
 	}
 	return out
 }
