@@ -35,9 +35,11 @@ func CouncilFileName(c *funding.Comune) string {
 // WriteCouncil writes one workbook per reported comune into dir (created
 // if needed), in parallel. The new set replaces the old one only when
 // complete: if a workbook fails or ctx is cancelled, dir keeps the
-// previous set. onDone is called after each workbook (progress).
+// previous set. onDone is called after each workbook (progress). The
+// workbooks share their styles, layout and print setup: they are written
+// from one template (templateRenderer), not built in excelize one by one.
 func WriteCouncil(ctx context.Context, dir string, r *Report, onDone func()) (int, error) {
-	return writeCouncil(ctx, dir, r, onDone, excelizeRenderer{})
+	return writeCouncil(ctx, dir, r, onDone, newTemplateRenderer())
 }
 
 func writeCouncil(ctx context.Context, dir string, r *Report, onDone func(), rnd renderer) (int, error) {
