@@ -1,6 +1,7 @@
 package exporter
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -35,9 +36,11 @@ func CouncilFileName(c *funding.Comune) string {
 // WriteCouncil writes one workbook per reported comune into dir (created
 // if needed), in parallel. The new set replaces the old one only when
 // complete: if a workbook fails or ctx is cancelled, dir keeps the
-// previous set. onDone is called after each workbook (progress).
+// previous set. onDone is called after each workbook (progress). The
+// workbooks share their styles, layout and print setup: they are written
+// from one template (templateRenderer), not built in excelize one by one.
 func WriteCouncil(ctx context.Context, dir string, r *Report, onDone func()) (int, error) {
-	return writeCouncil(ctx, dir, r, onDone, excelizeRenderer{})
+	return writeCouncil(ctx, dir, r, onDone, newTemplateRenderer())
 }
 
 func writeCouncil(ctx context.Context, dir string, r *Report, onDone func(), rnd renderer) (int, error) {
@@ -156,18 +159,28 @@ func councilFileNames(comuni []*funding.ComuneTotals) []string {
 }
 
 // writeNew writes a workbook to a new file of a folder that is itself
-// temporary (the council set): no rename or sync per file is needed.
+// temporary (the council set): no rename or sync per file is needed. The
+// workbook is rendered in memory (a few kilobytes) and written at once:
+// one write per file, not one per buffer of the zip writer.
 func writeNew(path string, b *book, rnd renderer) error {
+	buf := bufPool.Get().(*bytes.Buffer)
+	defer bufPool.Put(buf)
+	buf.Reset()
+	if err := rnd.render(buf, b); err != nil {
+		return err
+	}
 	out, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return err
 	}
-	if err := rnd.render(out, b); err != nil {
+	if _, err := out.Write(buf.Bytes()); err != nil {
 		out.Close()
 		return err
 	}
 	return out.Close()
 }
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // CouncilHeader is the header of the table of a council workbook. The
 // avviso of each candidatura is in the sheet "Fonti dei dati": beside the

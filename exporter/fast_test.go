@@ -43,7 +43,14 @@ func zipParts(t *testing.T, path string) map[string][]byte {
 // dumps, slow on a large workbook, say what a difference means).
 func sameWorkbooks(t *testing.T, name string, b *book) {
 	t.Helper()
-	slow, fast := render(t, excelizeRenderer{}, b), render(t, fastRenderer{}, b)
+	sameAs(t, name, b, fastRenderer{})
+}
+
+// sameAs renders b with excelize alone and with r and compares them as
+// sameWorkbooks does.
+func sameAs(t *testing.T, name string, b *book, r renderer) {
+	t.Helper()
+	slow, fast := render(t, excelizeRenderer{}, b), render(t, r, b)
 	ps, pf := zipParts(t, slow), zipParts(t, fast)
 	if got, want := slices.Sorted(maps.Keys(pf)), slices.Sorted(maps.Keys(ps)); !slices.Equal(got, want) {
 		t.Fatalf("%s: parts %q, want %q", name, got, want)

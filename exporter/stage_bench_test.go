@@ -22,20 +22,26 @@ func benchReport(b *testing.B) *exporter.Report {
 		Generated: time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)}}
 }
 
-// writeBench writes one output per operation and reports its size.
+// writeBench writes one output per operation and reports its size and
+// heap-MiB, the most heap the write used above what was in use before it
+// (the report itself).
 func writeBench(b *testing.B, name string, write func(path string, r *exporter.Report) error) {
 	r := benchReport(b)
 	p := filepath.Join(b.TempDir(), name)
 	b.ReportAllocs()
 	b.ResetTimer()
 	stop := benchkit.CPU(b)
+	var heap uint64
 	for i := 0; i < b.N; i++ {
-		if err := write(p, r); err != nil {
-			b.Fatal(err)
-		}
+		heap = max(heap, benchkit.HeapPeak(func() {
+			if err := write(p, r); err != nil {
+				b.Fatal(err)
+			}
+		}))
 	}
 	stop()
 	b.StopTimer()
+	b.ReportMetric(float64(heap)/(1<<20), "heap-MiB")
 	st, err := os.Stat(p)
 	if err != nil {
 		b.Fatal(err)

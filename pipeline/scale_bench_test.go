@@ -33,14 +33,18 @@ func reportCPU(b *testing.B, start time.Duration) {
 	b.ReportMetric((testkit.CPUTime()-start).Seconds()/float64(b.N), "cpu-s/op")
 }
 
-func benchRun(b *testing.B, input string) {
+func benchRun(b *testing.B, input string) { benchRunOutput(b, input, false) }
+
+// benchRunOutput runs input, with the council workbooks when council is
+// set.
+func benchRunOutput(b *testing.B, input string, council bool) {
 	out := b.TempDir()
 	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 	b.ReportAllocs()
 	b.ResetTimer()
 	defer reportCPU(b, testkit.CPUTime())
 	for i := 0; i < b.N; i++ {
-		res, err := Run(context.Background(), RunOptions{Inputs: []string{input}, Output: Output{Dir: out}, Now: now}, Discard)
+		res, err := Run(context.Background(), RunOptions{Inputs: []string{input}, Output: Output{Dir: out, Council: council}, Now: now}, Discard)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -62,3 +66,7 @@ func BenchmarkRunXLSX(b *testing.B) { benchRun(b, benchInput(b, "xlsx", gen.Benc
 // BenchmarkRunReal is `consolida run ../shared/data/padigitale2026
 // --consiglio=false` (skipped when the real data is absent).
 func BenchmarkRunReal(b *testing.B) { benchRun(b, testkit.RealData(b)) }
+
+// BenchmarkRunRealCouncil is `consolida run ../shared/data/padigitale2026`
+// with the council workbooks (7,867 of them): issue 11's target 5.
+func BenchmarkRunRealCouncil(b *testing.B) { benchRunOutput(b, testkit.RealData(b), true) }

@@ -11,6 +11,8 @@
 package benchkit
 
 import (
+	"runtime"
+	"runtime/metrics"
 	"sync"
 	"testing"
 	"time"
@@ -101,4 +103,37 @@ func Consolidated(b *testing.B) *Data {
 	d := &Data{Input: in, Result: res}
 	cache[rows] = d
 	return d
+}
+
+// HeapPeak runs f and returns the most heap memory (live and not yet
+// collected objects) that was in use while it ran, above what was in use
+// before: what f needed, sampled every 5 ms.
+func HeapPeak(f func()) uint64 {
+	runtime.GC()
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	read := func() uint64 {
+		metrics.Read(sample)
+		return sample[0].Value.Uint64()
+	}
+	base := read()
+	peak := base
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(5 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				peak = max(peak, read())
+			}
+		}
+	}()
+	f()
+	close(stop)
+	<-done
+	peak = max(peak, read())
+	return peak - base
 }
