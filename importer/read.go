@@ -300,31 +300,13 @@ func (r *rowCount) restart() { r.seen = 0 }
 // unknown); other errors are wrapped with the sheet's name. Context
 // errors are returned as they are.
 func located(err error, sheet string, row int) error {
-	var ce *grid.CorruptError
-	var le *grid.LimitError
-	switch {
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
-	case errors.As(err, &ce):
-		if ce.Sheet == "" {
-			ce.Sheet = sheet
-		}
-		if ce.Row == 0 {
-			ce.Row = row
-		}
-		return err
-	case errors.As(err, &le):
-		if le.Sheet == "" {
-			le.Sheet = sheet
-		}
-		if le.Row == 0 {
-			le.Row = row
-		}
-		return err
-	case sheet != "":
-		return fmt.Errorf("foglio %q: %w", sheet, err)
 	}
-	return err
+	if err, ok := grid.Locate(err, sheet, row); ok || sheet == "" {
+		return err
+	}
+	return fmt.Errorf("foglio %q: %w", sheet, err)
 }
 
 func readSheet(res *FileResult, sh *grid.Sheet, fileIdx int32, opt *Options, progress *rowCount) (SheetReport, error) {

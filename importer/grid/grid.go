@@ -102,3 +102,28 @@ const (
 	BudgetElements                   // XML elements or one XML token
 	BudgetSheets                     // sheets of the workbook
 )
+
+// Locate gives the *CorruptError or *LimitError in err the sheet and row
+// it concerns where the decoder that raised it could not tell them (Sheet
+// "", Row 0). ok is false, and err returned as it is, for other errors.
+func Locate(err error, sheet string, row int) (_ error, ok bool) {
+	fill := func(s *string, r *int) {
+		if *s == "" {
+			*s = sheet
+		}
+		if *r == 0 {
+			*r = row
+		}
+	}
+	var ce *CorruptError
+	var le *LimitError
+	switch {
+	case errors.As(err, &ce):
+		fill(&ce.Sheet, &ce.Row)
+	case errors.As(err, &le):
+		fill(&le.Sheet, &le.Row)
+	default:
+		return err, false
+	}
+	return err, true
+}

@@ -709,21 +709,7 @@ func (x *odsIter) token() (xml.Token, error) {
 
 // fail locates an error in the sheet, at the row being read.
 func (x *odsIter) fail(err error) error {
-	err = odsError(err)
-	var ce *grid.CorruptError
-	var le *grid.LimitError
-	switch {
-	case errors.As(err, &ce):
-		ce.Sheet = x.sheet
-		if ce.Row == 0 {
-			ce.Row = min(x.next, maxODSRows)
-		}
-	case errors.As(err, &le):
-		le.Sheet = x.sheet
-		if le.Row == 0 {
-			le.Row = min(x.next, maxODSRows)
-		}
-	}
+	err, _ = grid.Locate(odsError(err), x.sheet, min(x.next, maxODSRows))
 	return err
 }
 

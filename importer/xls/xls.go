@@ -785,20 +785,7 @@ func (s *sortedIter) Close() error            { return nil }
 // inSheet gives a *grid.CorruptError or *grid.LimitError the sheet and
 // row (if known, from 1) it concerns.
 func inSheet(err error, sheet string, row int) error {
-	var ce *grid.CorruptError
-	var le *grid.LimitError
-	switch {
-	case errors.As(err, &ce):
-		ce.Sheet = sheet
-		if ce.Row == 0 {
-			ce.Row = row
-		}
-	case errors.As(err, &le):
-		le.Sheet = sheet
-		if le.Row == 0 {
-			le.Row = row
-		}
-	}
+	err, _ = grid.Locate(err, sheet, row)
 	return err
 }
 

@@ -277,30 +277,10 @@ func (b *book) scanPart(f *zip.File, fn func(s *scanner) error) error {
 // with the part, sheet and row it concerns; other errors (cancellation)
 // as they are.
 func partError(err error, part, sheet string, row int) error {
+	err, _ = grid.Locate(err, sheet, row)
 	var ce *grid.CorruptError
-	var le *grid.LimitError
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &ce):
-		if ce.Sheet == "" {
-			ce.Sheet = sheet
-		}
-		if ce.Row == 0 {
-			ce.Row = row
-		}
-		if !strings.HasPrefix(ce.Detail, part+": ") {
-			ce.Detail = part + ": " + ce.Detail
-		}
-		return ce
-	case errors.As(err, &le):
-		if le.Sheet == "" {
-			le.Sheet = sheet
-		}
-		if le.Row == 0 {
-			le.Row = row
-		}
-		return le
+	if errors.As(err, &ce) && !strings.HasPrefix(ce.Detail, part+": ") {
+		ce.Detail = part + ": " + ce.Detail
 	}
 	return err
 }
