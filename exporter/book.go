@@ -4,7 +4,6 @@
 package exporter
 
 import (
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -200,17 +199,7 @@ func SafeFileName(s string) string {
 	return out
 }
 
-func fmtInt(n int) string {
-	s := fmt.Sprintf("%d", n)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte('.')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
+func fmtInt(n int) string { return funding.FormatCount(int64(n)) }
 
 // normalWriter writes rows through the normal (in-memory) API.
 type normalWriter struct {

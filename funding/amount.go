@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 )
 
@@ -52,20 +53,32 @@ func (a Amount) String() string {
 	if neg {
 		a = -a
 	}
-	units := int64(a) / 100
-	cents := int64(a) % 100
-	digits := fmt.Sprintf("%d", units)
 	var b strings.Builder
 	if neg {
 		b.WriteByte('-')
 	}
-	for i, c := range digits {
+	b.WriteString(FormatCount(int64(a) / 100))
+	fmt.Fprintf(&b, ",%02d", int64(a)%100)
+	return b.String()
+}
+
+// FormatCount writes a whole number with the Italian thousands
+// separator: 7.157, -1.234.
+func FormatCount(n int64) string {
+	digits := strconv.FormatInt(n, 10)
+	sign := ""
+	if n < 0 {
+		sign, digits = "-", digits[1:]
+	}
+	var b strings.Builder
+	b.Grow(len(sign) + len(digits) + len(digits)/3)
+	b.WriteString(sign)
+	for i := range len(digits) {
 		if i > 0 && (len(digits)-i)%3 == 0 {
 			b.WriteByte('.')
 		}
-		b.WriteRune(c)
+		b.WriteByte(digits[i])
 	}
-	fmt.Fprintf(&b, ",%02d", cents)
 	return b.String()
 }
 

@@ -182,3 +182,12 @@ func TestTallyOverflow(t *testing.T) {
 		t.Fatal("Plus forgot an overflow")
 	}
 }
+
+func TestFormatCount(t *testing.T) {
+	for n, want := range map[int64]string{0: "0", 7: "7", 999: "999", 1000: "1.000", 7157: "7.157", 113359: "113.359",
+		1234567: "1.234.567", -123: "-123", -1234: "-1.234", -1234567: "-1.234.567"} {
+		if got := FormatCount(n); got != want {
+			t.Errorf("FormatCount(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

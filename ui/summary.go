@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"strings"
 
 	"consolida/exporter"
 	"consolida/funding"
@@ -12,17 +11,7 @@ import (
 )
 
 // Count writes a count with the Italian thousands separator: 7.157.
-func Count(n int) string {
-	s := fmt.Sprint(n)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte('.')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
+func Count(n int) string { return funding.FormatCount(int64(n)) }
 
 // WriteRun writes the summary of a run.
 func WriteRun(w io.Writer, r *pipeline.RunResult) {
